@@ -1,0 +1,1 @@
+"""Composition root of Newsdigest: configuration, wiring, CLI, scheduler and the Telegram adapter."""

@@ -1,0 +1,155 @@
+"""Settings read from the environment and `.env`, validated once at start-up.
+
+Every variable of the operator interface lives here; a wrong value stops start-up
+with one line that names the variable and what is expected (see `ConfigError`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_TIME_RE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+def parse_clock_time(value: str) -> time:
+    """Parse `9`, `09:00`, `9:30` or `21.15` into a time of day; raise ValueError otherwise."""
+    match = _TIME_RE.match(value)
+    if not match:
+        raise ValueError("expected HH:MM, e.g. 09:00")
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        raise ValueError("expected HH:MM with hours 0-23 and minutes 0-59, e.g. 09:00")
+    return time(hour, minute)
+
+
+def check_timezone(value: str) -> str:
+    """Return the IANA name if zoneinfo knows it; raise ValueError otherwise."""
+    name = value.strip()
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        raise ValueError("expected an IANA time zone such as Asia/Almaty")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError("expected an IANA time zone such as Asia/Almaty") from exc
+    return name
+
+
+class Settings(BaseSettings):
+    """The operator interface of DESIGN.md: one field per environment variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_path: Path = Path("data/newsdigest.db")
+    sources_file: Path = Path("config/sources.toml")
+    topics_file: Path = Path("config/topics.toml")
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_timezone: str = "Asia/Almaty"
+    default_digest_time: time = time(9, 0)
+    ingest_interval_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    send_rate: float = Field(default=25, gt=0, le=1000)
+    allow_private_networks: bool = False
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
+    webhook_port: int | None = Field(default=None, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("webhook_url", "webhook_secret", "webhook_port", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected an http(s) URL such as https://api.telegram.org")
+        return value.strip().rstrip("/")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            items = [item.strip() for item in value.split(",") if item.strip()]
+            if not all(re.fullmatch(r"-?\d+", item) for item in items):
+                raise ValueError("expected comma-separated numeric Telegram user ids, e.g. 123,456")
+            return frozenset(int(item) for item in items)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("default_digest_time", mode="before")
+    @classmethod
+    def _clock(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_clock_time(value)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @property
+    def token(self) -> str:
+        """The bot token; raises ConfigError when it is not configured."""
+        if self.bot_token is None:
+            raise ConfigError(missing_token_message())
+        return self.bot_token.get_secret_value()
+
+
+def missing_token_message() -> str:
+    """The two lines shown when BOT_TOKEN is not set."""
+    return (
+        "BOT_TOKEN is not set: create a bot with @BotFather in Telegram, then put "
+        "BOT_TOKEN=<token> in .env (see .env.example).\n"
+        "To see Newsdigest work without a token or network, run: python -m bot demo"
+    )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning a validation failure into a one-line ConfigError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {reason}") from None

@@ -1,0 +1,1 @@
+"""The domain and its infrastructure. Nothing here imports aiogram or bot/."""
