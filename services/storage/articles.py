@@ -1,0 +1,129 @@
+"""Articles: the stored, cleaned news, with summary, lemmas and story membership."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from services.clock import Clock
+from services.storage.convert import (
+    from_db_time,
+    from_json_list,
+    required_time,
+    to_db_time,
+    to_json_list,
+)
+from services.storage.database import Database
+from services.storage.models import Article, NewArticle
+
+_SELECT = (
+    "SELECT a.*, s.name AS source_name FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+)
+
+
+def _row_to_article(row: aiosqlite.Row) -> Article:
+    return Article(
+        id=row["id"],
+        source_id=row["source_id"],
+        url=row["url"],
+        canonical_url=row["canonical_url"],
+        content_hash=row["content_hash"],
+        language=row["language"],
+        title=row["title"],
+        author=row["author"],
+        text=row["text"],
+        summary=from_json_list(row["summary"]),
+        lemmas=row["lemmas"],
+        published_at=from_db_time(row["published_at"]),
+        fetched_at=required_time(row["fetched_at"]),
+        story_id=row["story_id"],
+        source_name=row["source_name"],
+    )
+
+
+class ArticleRepository:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def add(self, article: NewArticle) -> int | None:
+        """Store a new article; None when its canonical URL or text hash is already stored."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT 1 FROM articles WHERE canonical_url = ? OR content_hash = ?",
+                (article.canonical_url, article.content_hash),
+            )
+            if await cursor.fetchone():
+                return None
+            cursor = await conn.execute(
+                "INSERT INTO articles (source_id, url, canonical_url, content_hash, language,"
+                " title, author, text, summary, lemmas, published_at, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.source_id,
+                    article.url,
+                    article.canonical_url,
+                    article.content_hash,
+                    article.language,
+                    article.title,
+                    article.author,
+                    article.text,
+                    to_json_list(article.summary),
+                    article.lemmas,
+                    to_db_time(article.published_at),
+                    to_db_time(self._clock.now()),
+                ),
+            )
+            return cursor.lastrowid
+
+    async def exists(
+        self,
+        *,
+        canonical_url: str | None = None,
+        url: str | None = None,
+        content_hash: str | None = None,
+    ) -> bool:
+        """Whether an article with this canonical URL, original URL or text hash is stored."""
+        row = await self._db.fetchone(
+            "SELECT 1 FROM articles WHERE canonical_url = ? OR url = ? OR content_hash = ? LIMIT 1",
+            (canonical_url, url, content_hash),
+        )
+        return row is not None
+
+    async def get(self, article_id: int) -> Article | None:
+        row = await self._db.fetchone(f"{_SELECT} WHERE a.id = ?", (article_id,))
+        return _row_to_article(row) if row else None
+
+    async def get_many(self, article_ids: Sequence[int]) -> list[Article]:
+        if not article_ids:
+            return []
+        marks = ",".join("?" * len(article_ids))
+        rows = await self._db.fetchall(f"{_SELECT} WHERE a.id IN ({marks})", list(article_ids))
+        return [_row_to_article(row) for row in rows]
+
+    async def fetched_since(self, since: datetime) -> list[Article]:
+        rows = await self._db.fetchall(
+            f"{_SELECT} WHERE a.fetched_at >= ? ORDER BY a.fetched_at, a.id", (to_db_time(since),)
+        )
+        return [_row_to_article(row) for row in rows]
+
+    async def set_summary(self, article_id: int, summary: list[str]) -> None:
+        await self._db.execute(
+            "UPDATE articles SET summary = ? WHERE id = ?", (to_json_list(summary), article_id)
+        )
+
+    async def set_lemmas(self, article_id: int, lemmas: str) -> None:
+        await self._db.execute("UPDATE articles SET lemmas = ? WHERE id = ?", (lemmas, article_id))
+
+    async def set_story(self, article_id: int, story_id: int) -> None:
+        await self._db.execute(
+            "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id)
+        )
+
+    async def count_since(self, since: datetime) -> int:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM articles WHERE fetched_at >= ?", (to_db_time(since),)
+        )
+        return int(row[0]) if row else 0

@@ -1,0 +1,158 @@
+"""The one aiosqlite connection: WAL, foreign keys, busy timeout, numbered migrations.
+
+Writes go through `Database.transaction()`, which serialises them with a lock so
+that concurrent tasks sharing the connection never interleave their statements
+inside one another's transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "newsdigest_in_transaction", default=False
+)
+
+
+class StorageError(Exception):
+    """The database cannot be opened or written; the message says why in plain words."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The packaged migrations as (number, name, sql), in order."""
+    found = []
+    for entry in resources.files("services.storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [number for number, _, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise StorageError(f"two migrations share a number: {numbers}")
+    return found
+
+
+class Database:
+    """An open SQLite database with its schema up to date."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Open (creating the file and its folder) and migrate the database at `path`."""
+        db_path = Path(path)
+        try:
+            if str(db_path) != ":memory:":
+                db_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(db_path, isolation_level=None)
+        except (OSError, aiosqlite.Error) as exc:
+            raise StorageError(f"cannot open database {db_path}: {exc}") from exc
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, db_path)
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await db.migrate()
+        except aiosqlite.Error as exc:
+            await conn.close()
+            raise StorageError(f"cannot prepare database {db_path}: {exc}") from exc
+        return db
+
+    async def migrate(self) -> int:
+        """Apply every migration newer than `PRAGMA user_version`; return the new version."""
+        version = await self.user_version()
+        for number, name, sql in migrations():
+            if number <= version:
+                continue
+            log.info("applying migration %s", name)
+            async with self.transaction() as conn:
+                for statement in _split_sql(sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {number}")
+            version = number
+        return version
+
+    async def user_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def close(self) -> None:
+        """Checkpoint the WAL and close the connection."""
+        try:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except aiosqlite.Error as exc:  # a full or read-only disk must not block shutdown
+            log.warning("WAL checkpoint at close failed: %s", exc)
+        await self._conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error); nested use joins the outer one."""
+        if _in_transaction.get():
+            yield self._conn
+            return
+        async with self._write_lock:
+            token = _in_transaction.set(True)
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
+                await self._conn.execute("COMMIT")
+            finally:
+                _in_transaction.reset(token)
+
+    async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
+        """Run one write statement in its own transaction; return the last row id."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            return cursor.lastrowid or 0
+
+    async def execute_rowcount(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
+        """Run one write statement in its own transaction; return how many rows it touched."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            return cursor.rowcount
+
+    async def fetchone(
+        self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
+    ) -> aiosqlite.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(
+        self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
+    ) -> list[aiosqlite.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def integrity_check(self) -> str:
+        row = await self.fetchone("PRAGMA integrity_check")
+        return str(row[0]) if row else "no answer"
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (no semicolons inside literals in our migrations)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    body = "\n".join(line.split(" -- ", 1)[0] for line in lines)
+    return [stmt.strip() for stmt in body.split(";") if stmt.strip()]
