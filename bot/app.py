@@ -1,0 +1,89 @@
+"""Composition root: builds the database, the HTTP client, the services, the Dispatcher
+and the scheduler once, and starts and stops them in order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, fields
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.config import Settings
+from services.clock import Clock, SystemClock
+from services.storage import (
+    ArticleRepository,
+    Database,
+    DeliveryRepository,
+    SourceRepository,
+    SubscriberRepository,
+    SubscriptionRepository,
+    TopicRepository,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything handlers, jobs and CLI commands need; built once per process."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    subscribers: SubscriberRepository
+    topics: TopicRepository
+    subscriptions: SubscriptionRepository
+    sources: SourceRepository
+    articles: ArticleRepository
+    deliveries: DeliveryRepository
+
+    def workflow_data(self) -> dict[str, Any]:
+        """Each service by its field name: handlers ask for them by parameter name."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Services]:
+    """Open the database and build the services; close them in reverse order on exit."""
+    clock = clock or SystemClock()
+    db = await Database.open(settings.database_path)
+    try:
+        yield Services(
+            settings=settings,
+            clock=clock,
+            db=db,
+            subscribers=SubscriberRepository(db, clock),
+            topics=TopicRepository(db, clock),
+            subscriptions=SubscriptionRepository(db, clock),
+            sources=SourceRepository(db, clock),
+            articles=ArticleRepository(db, clock),
+            deliveries=DeliveryRepository(db, clock),
+        )
+    finally:
+        await db.close()
+
+
+def build_bot(settings: Settings) -> Bot:
+    """The aiogram Bot, talking to TELEGRAM_API_URL (Telegram, a local Bot API server or a fake)."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        token=settings.token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def build_dispatcher(services: Services) -> Dispatcher:
+    """The Dispatcher with every router and the services as workflow data."""
+    from handlers import get_routers
+
+    dispatcher = Dispatcher(**services.workflow_data())
+    dispatcher.include_routers(*get_routers())
+    return dispatcher

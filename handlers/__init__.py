@@ -1,0 +1,10 @@
+"""aiogram routers: thin handlers that parse a command, call a service and reply."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def get_routers() -> list[Router]:
+    """A fresh set of routers (built in a factory so a Dispatcher can be built more than once)."""
+    return []
