@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 
 from bot.cli import build_parser
 from bot.config import ConfigError, load_settings
+from bot.logging import configure_logging, secrets_of
 from services.storage import StorageError
 
 
@@ -28,10 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
-    )
+    configure_logging(settings.log_level, secrets=secrets_of(settings))
     try:
         return int(asyncio.run(handler(args, settings)))
     except ConfigError as exc:
