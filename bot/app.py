@@ -82,8 +82,10 @@ def build_bot(settings: Settings) -> Bot:
 
 def build_dispatcher(services: Services) -> Dispatcher:
     """The Dispatcher with every router and the services as workflow data."""
+    from bot.middlewares import setup_middlewares
     from handlers import get_routers
 
     dispatcher = Dispatcher(**services.workflow_data())
     dispatcher.include_routers(*get_routers())
+    setup_middlewares(dispatcher)
     return dispatcher

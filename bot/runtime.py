@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from bot.app import build_bot, build_dispatcher, open_services
+from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.scheduler import build_scheduler
 
@@ -30,6 +31,7 @@ async def run_bot(settings: Settings) -> None:
         )
         try:
             me = await bot.get_me()
+            await set_bot_commands(bot)
             log.info("bot started username=%s mode=polling", me.username)
             scheduler.start()
             await bot.delete_webhook(drop_pending_updates=False)

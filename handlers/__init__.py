@@ -6,5 +6,10 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    """A fresh set of routers (built in a factory so a Dispatcher can be built more than once)."""
-    return []
+    """A fresh set of routers (built in a factory so a Dispatcher can be built more than once).
+
+    The fallback router comes last: it answers whatever no other router took.
+    """
+    from handlers import start
+
+    return [start.build_router()]

@@ -1,0 +1,54 @@
+"""Building replies that Telegram accepts: user text escaped, length bounded.
+
+Every reply is Telegram HTML. Texts from the catalogues are trusted markup;
+anything that came from a user or a web page passes through `quote` (escaped and
+clipped) before it is put into a reply, which `fill` does for every parameter.
+"""
+
+from __future__ import annotations
+
+import html
+
+MESSAGE_LIMIT = 4096
+ECHO_LIMIT = 120
+
+
+class Html(str):
+    """Markup we produced ourselves: `fill` inserts it as it is."""
+
+    __slots__ = ()
+
+
+def clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """At most `limit` characters on one line, with an ellipsis when cut."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def quote(text: str, limit: int = ECHO_LIMIT) -> Html:
+    """User or web text made safe to show: clipped, then HTML-escaped."""
+    return Html(html.escape(clip(text, limit), quote=False))
+
+
+def fill(template: str, **params: object) -> str:
+    """Put parameters into a translated template; plain strings are escaped."""
+    safe = {
+        name: value if isinstance(value, Html) or not isinstance(value, str) else quote(value)
+        for name, value in params.items()
+    }
+    return template.format(**safe)
+
+
+def join_within(parts: list[str], *, limit: int = MESSAGE_LIMIT, more: str = "…") -> str:
+    """Join whole lines up to `limit` characters; the rest is replaced by `more`."""
+    out: list[str] = []
+    used = 0
+    for index, part in enumerate(parts):
+        extra = len(part) + (1 if out else 0)
+        reserve = 0 if index == len(parts) - 1 else len(more) + 1
+        if used + extra + reserve > limit:
+            out.append(more)
+            break
+        out.append(part)
+        used += extra
+    return "\n".join(out)

@@ -1,0 +1,110 @@
+"""The message catalogues: complete, compiled from their sources, safe as Telegram HTML."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.i18n import DOMAIN, LOCALES_DIR, build_i18n, language_from_code
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "bot" / "i18n" / "babel.cfg"
+TRANSLATED = ("ru", "kk")
+FIELD = re.compile(r"\{(\w*)\}")
+TAG = re.compile(r"</?([a-z-]+)")
+
+
+def read_catalogue(language: str) -> Catalog:
+    with (LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
+        return read_po(po, locale=language)
+
+
+def texts_in_code() -> set[str]:
+    """Every text the code marks for translation (`_`, `gettext`, `ngettext`, `N_`)."""
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "__": None}
+    found: set[str] = set()
+    for package in ("bot", "handlers"):
+        method_map = [("**.py", "python")]
+        for _name, _lineno, message, _comments, _context in extract_from_dir(
+            ROOT / package, method_map, keywords=keywords
+        ):
+            found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def strings_of(value: str | tuple[str, ...]) -> list[str]:
+    return list(value) if isinstance(value, tuple) else [value]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("ru", "ru"),
+        ("en", "en"),
+        ("en-GB", "en"),
+        ("kk", "kk"),
+        ("kz", "kk"),
+        ("KK", "kk"),
+        ("de", "ru"),
+        ("", "ru"),
+        (None, "ru"),
+    ],
+)
+def test_telegram_language_code_maps_to_one_of_three_languages(
+    code: str | None, expected: str
+) -> None:
+    assert language_from_code(code) == expected
+
+
+def test_code_marks_texts_for_translation() -> None:
+    assert len(texts_in_code()) > 10
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_text_in_the_code_is_translated(language: str) -> None:
+    catalogue = read_catalogue(language)
+    untranslated = []
+    for text in sorted(texts_in_code()):
+        message = catalogue.get(text)
+        if message is None or message.fuzzy or not all(strings_of(message.string)):
+            untranslated.append(text[:60])
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", ("ru", "en", "kk"))
+def test_compiled_catalogue_matches_its_source(language: str) -> None:
+    compiled = io.BytesIO()
+    write_mo(compiled, read_catalogue(language))
+    compiled.seek(0)
+    expected = gettext.GNUTranslations(compiled)
+    mo_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    with mo_path.open("rb") as mo:
+        shipped = gettext.GNUTranslations(mo)
+    assert shipped._catalog == expected._catalog  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_translations_keep_placeholders_and_tags(language: str) -> None:
+    for message in read_catalogue(language):
+        if not message.id:
+            continue
+        source = " ".join(strings_of(message.id))
+        for translated in strings_of(message.string):
+            assert set(FIELD.findall(translated)) <= set(FIELD.findall(source)), message.id
+            assert sorted(TAG.findall(translated)) == sorted(TAG.findall(source)), message.id
+
+
+def test_translations_load_for_all_three_languages() -> None:
+    i18n = build_i18n()
+    assert set(i18n.available_locales) == {"ru", "en", "kk"}
+    assert i18n.gettext("All commands", locale="ru") == "Все команды"
+    assert i18n.gettext("All commands", locale="kk") == "Барлық командалар"
+    assert i18n.gettext("All commands", locale="en") == "All commands"
