@@ -16,6 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.config import Settings
+from services.admin_stats import AdminStatsService
 from services.clock import Clock, SystemClock
 from services.storage import (
     ArticleRepository,
@@ -43,6 +44,7 @@ class Services:
     sources: SourceRepository
     articles: ArticleRepository
     deliveries: DeliveryRepository
+    admin_stats: AdminStatsService
 
     def workflow_data(self) -> dict[str, Any]:
         """Each service by its field name: handlers ask for them by parameter name."""
@@ -55,16 +57,30 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
     clock = clock or SystemClock()
     db = await Database.open(settings.database_path)
     try:
+        subscribers = SubscriberRepository(db, clock)
+        topics = TopicRepository(db, clock)
+        sources = SourceRepository(db, clock)
+        articles = ArticleRepository(db, clock)
+        deliveries = DeliveryRepository(db, clock)
         yield Services(
             settings=settings,
             clock=clock,
             db=db,
-            subscribers=SubscriberRepository(db, clock),
-            topics=TopicRepository(db, clock),
+            subscribers=subscribers,
+            topics=topics,
             subscriptions=SubscriptionRepository(db, clock),
-            sources=SourceRepository(db, clock),
-            articles=ArticleRepository(db, clock),
-            deliveries=DeliveryRepository(db, clock),
+            sources=sources,
+            articles=articles,
+            deliveries=deliveries,
+            admin_stats=AdminStatsService(
+                clock=clock,
+                timezone=settings.default_timezone,
+                subscribers=subscribers,
+                topics=topics,
+                sources=sources,
+                articles=articles,
+                deliveries=deliveries,
+            ),
         )
     finally:
         await db.close()

@@ -26,7 +26,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bot.config import ConfigError, Settings
-from bot.health import HealthProbe, add_health_route
+from bot.health import HealthProbe, add_health_route, start_server
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +97,20 @@ async def wait_for_stop_signal() -> None:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+async def serve_webhook(
+    bot: Bot, dispatcher: Dispatcher, settings: Settings, health: HealthProbe
+) -> None:
+    """Listen, register the webhook with Telegram, and serve until SIGINT or SIGTERM."""
+    url = settings.webhook_url
+    if url is None:
+        raise ConfigError("WEBHOOK_URL: not set, so the bot polls instead")
+    secret = webhook_secret(settings)
+    app = build_webhook_app(dispatcher, bot, path=webhook_path(url), secret=secret, health=health)
+    runner = await start_server(app, settings.webhook_host, webhook_port(settings))
+    try:
+        await register_webhook(bot, dispatcher, url=url, secret=secret)
+        await wait_for_stop_signal()
+    finally:
+        await runner.cleanup()
