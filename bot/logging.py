@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -35,6 +36,8 @@ _STANDARD_ATTRS = frozenset(
 # drowns the per-pass lines at INFO. They still speak at WARNING and above.
 _QUIET_AT_INFO = ("httpx", "httpcore", "apscheduler", "aiogram.event", "aiohttp.access")
 _MIN_SECRET_LENGTH = 8
+_OWN_KEYS = frozenset({"time", "level", "logger", "msg", "exc"})
+_PAIR = re.compile(r"^([a-z_][a-z0-9_.]*)=([^\s\"'=]+)$")
 
 
 def _needs_quotes(text: str) -> bool:
@@ -53,6 +56,25 @@ def format_value(value: object) -> str:
     return json.dumps(text, ensure_ascii=False) if _needs_quotes(text) else text
 
 
+def split_message(message: str) -> tuple[str, list[tuple[str, str]]]:
+    """Lift trailing `key=value` words out of a message written as "what happened k=v k=v".
+
+    So `log.info("delivery pass due=%s sent=%s", …)` becomes `msg="delivery pass" due=3
+    sent=3`: callers may write either style and the line is proper logfmt. Only bare
+    words are lifted; a value with spaces (a repr, a sentence) stays in the message.
+    """
+    words = message.split(" ")
+    lifted: list[tuple[str, str]] = []
+    while len(words) > 1:
+        match = _PAIR.match(words[-1])
+        if match is None or match.group(1) in _OWN_KEYS:
+            break
+        lifted.append((match.group(1), match.group(2)))
+        words.pop()
+    lifted.reverse()
+    return " ".join(words), lifted
+
+
 def extra_fields(record: logging.LogRecord) -> dict[str, object]:
     """The fields a caller attached with `extra=`, in the order they were given."""
     return {key: value for key, value in vars(record).items() if key not in _STANDARD_ATTRS}
@@ -63,12 +85,14 @@ class KeyValueFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         moment = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        message, lifted = split_message(record.getMessage())
         parts = [
             f"time={moment.replace('+00:00', 'Z')}",
             f"level={record.levelname.lower()}",
             f"logger={format_value(record.name)}",
-            f"msg={format_value(record.getMessage())}",
+            f"msg={format_value(message)}",
         ]
+        parts.extend(f"{key}={value}" for key, value in lifted)
         parts.extend(f"{key}={format_value(value)}" for key, value in extra_fields(record).items())
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)

@@ -100,3 +100,15 @@ def test_the_secrets_taken_from_settings_are_the_token_and_the_webhook_secret() 
     settings = load_settings(_env_file=None, bot_token=TOKEN, webhook_secret="webhook-secret-value")
     assert secrets_of(settings) == [TOKEN, "webhook-secret-value"]
     assert secrets_of(load_settings(_env_file=None, bot_token="")) == []
+
+
+def test_key_value_words_at_the_end_of_a_message_become_fields_of_their_own(
+    captured: io.StringIO,
+) -> None:
+    logging.getLogger("services.delivery").info(
+        "delivery pass due=%s completed=%s send_s=%.2f", 3, 2, 1.5
+    )
+    logging.getLogger("x").warning("sender raised chat_id=5 error=%r", ConnectionError("a b"))
+    first, second = captured.getvalue().splitlines()
+    assert first.endswith('msg="delivery pass" due=3 completed=2 send_s=1.50')
+    assert "msg=\"sender raised chat_id=5 error=ConnectionError('a b')\"" in second
