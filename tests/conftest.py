@@ -1,0 +1,91 @@
+"""Fixtures shared by the whole suite: real parts on tmp_path and 127.0.0.1.
+
+- `fake_telegram`: a started FakeTelegramServer (tests/fakes/telegram_server.py), no rate limits.
+- `db`: a migrated SQLite database in tmp_path, closed afterwards.
+- `clock`: a ManualClock at START (2026-03-20 06:00 UTC = 12:00 in Almaty).
+- `make_settings(**overrides)`: Settings that read neither .env nor the developer's environment;
+  DATABASE_PATH is in tmp_path and TELEGRAM_API_URL points nowhere unless given.
+- `settings`: make_settings() pointed at `fake_telegram`, with TEST_TOKEN.
+- `bot`: the aiogram Bot as the app builds it (bot.app.build_bot) for `settings`, i.e. talking to
+  `fake_telegram`; use it with `dp.feed_update(bot, update)` or to call the API.
+
+Add fixtures here only when several test packages need them; keep the rest local.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram import Bot
+
+from bot.app import build_bot
+from bot.config import Settings
+from services.clock import ManualClock
+from services.storage import Database
+from tests.fakes.telegram_client import close_session
+from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
+
+TEST_TOKEN = DEFAULT_TOKEN
+START = datetime(2026, 3, 20, 6, 0, tzinfo=UTC)
+UNREACHABLE_API = "http://127.0.0.1:9"  # the discard port: nothing answers there
+
+MakeSettings = Callable[..., Settings]
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer(token=TEST_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "newsdigest.db")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeSettings:
+    """A factory of Settings isolated from .env and from the environment of whoever runs the tests."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "bot_token": TEST_TOKEN,
+            "telegram_api_url": UNREACHABLE_API,
+            "database_path": tmp_path / "data" / "newsdigest.db",
+            "sources_file": tmp_path / "sources.toml",
+            "topics_file": tmp_path / "topics.toml",
+            "allow_private_networks": True,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: MakeSettings, fake_telegram: FakeTelegramServer) -> Settings:
+    return make_settings(telegram_api_url=fake_telegram.url)
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[Bot]:
+    telegram_bot = build_bot(settings)
+    try:
+        yield telegram_bot
+    finally:
+        await close_session(telegram_bot.session)
