@@ -1,0 +1,84 @@
+"""Running `python -m bot …` as a real child process, for tests that kill or forge against it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.config import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the child binds it a moment later)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def child_env(tmp_path: Path, **variables: object) -> dict[str, str]:
+    """The environment of a child bot: none of the developer's settings, only these."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key.lower() not in Settings.model_fields and not key.startswith("PYTEST")
+    }
+    env.update(
+        {
+            "DATABASE_PATH": str(tmp_path / "data" / "newsdigest.db"),
+            "SOURCES_FILE": str(tmp_path / "sources.toml"),
+            "TOPICS_FILE": str(tmp_path / "topics.toml"),
+            "LOG_LEVEL": "INFO",
+        }
+    )
+    env.update({key.upper(): str(value) for key, value in variables.items()})
+    return env
+
+
+class BotProcess:
+    """One `python -m bot ARGS` child, its output in a log file (a pipe could fill and stall it)."""
+
+    def __init__(self, args: list[str], env: Mapping[str, str], cwd: Path) -> None:
+        self.args = args
+        self.env = dict(env)
+        self.cwd = cwd
+        self.process: asyncio.subprocess.Process | None = None
+        self.log_path = cwd / f"{args[0]}-{id(self)}.log"
+
+    async def start(self) -> BotProcess:
+        with self.log_path.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                *self.args,
+                env=self.env,
+                cwd=self.cwd,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        return self
+
+    async def wait(self, timeout: float = 60) -> int:
+        """Wait for the child to exit on its own; returns its exit code."""
+        assert self.process is not None
+        return int(await asyncio.wait_for(self.process.wait(), timeout))
+
+    async def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 30) -> int:
+        """Send `sig` and wait for the exit; returns the exit code (negative: killed by signal)."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.send_signal(sig)
+        return await self.wait(timeout)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
