@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     default_digest_time: time = time(9, 0)
     ingest_interval_minutes: int = Field(default=30, ge=1, le=24 * 60)
     send_rate: float = Field(default=25, gt=0, le=1000)
+    digest_catchup_hours: int = Field(default=6, ge=0, le=24)
     allow_private_networks: bool = False
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
