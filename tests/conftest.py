@@ -6,6 +6,8 @@
 - `make_settings(**overrides)`: Settings that read neither .env nor the developer's environment;
   DATABASE_PATH is in tmp_path and TELEGRAM_API_URL points nowhere unless given.
 - `settings`: make_settings() pointed at `fake_telegram`, with TEST_TOKEN.
+- `news_site`: a started local NewsSite (tests/fakes/news_site.py) with 16 articles, the newest
+  at START; its slow endpoint answers after 5 s unless released.
 - `bot`: the aiogram Bot as the app builds it (bot.app.build_bot) for `settings`, i.e. talking to
   `fake_telegram`; use it with `dp.feed_update(bot, update)` or to call the API.
 
@@ -26,6 +28,7 @@ from bot.app import build_bot
 from bot.config import Settings
 from services.clock import ManualClock
 from services.storage import Database
+from tests.fakes.news_site import NewsSite
 from tests.fakes.telegram_client import close_session
 from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 
@@ -40,6 +43,12 @@ MakeSettings = Callable[..., Settings]
 async def fake_telegram() -> AsyncIterator[FakeTelegramServer]:
     async with FakeTelegramServer(token=TEST_TOKEN) as server:
         yield server
+
+
+@pytest.fixture
+async def news_site() -> AsyncIterator[NewsSite]:
+    async with NewsSite(articles=16, newest=START, slow_seconds=5.0) as site:
+        yield site
 
 
 @pytest.fixture
