@@ -18,6 +18,7 @@ from aiogram.enums import ParseMode
 from bot.config import Settings
 from services.admin_stats import AdminStatsService
 from services.clock import Clock, SystemClock
+from services.schedule import DigestSchedule
 from services.storage import (
     ArticleRepository,
     Database,
@@ -45,6 +46,7 @@ class Services:
     articles: ArticleRepository
     deliveries: DeliveryRepository
     admin_stats: AdminStatsService
+    schedule: DigestSchedule
 
     def workflow_data(self) -> dict[str, Any]:
         """Each service by its field name: handlers ask for them by parameter name."""
@@ -81,6 +83,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
                 articles=articles,
                 deliveries=deliveries,
             ),
+            schedule=DigestSchedule(deliveries, clock),
         )
     finally:
         await db.close()

@@ -10,6 +10,11 @@ def get_routers() -> list[Router]:
 
     The fallback router comes last: it answers whatever no other router took.
     """
-    from handlers import start
+    from handlers import fallback, settings, start, topics
 
-    return [start.build_router()]
+    return [
+        start.build_router(),
+        topics.build_router(),
+        settings.build_router(),
+        fallback.build_router(),
+    ]

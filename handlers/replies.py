@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 
+from services.render import telegram_length
+
 MESSAGE_LIMIT = 4096
 ECHO_LIMIT = 120
 
@@ -40,12 +42,12 @@ def fill(template: str, **params: object) -> str:
 
 
 def join_within(parts: list[str], *, limit: int = MESSAGE_LIMIT, more: str = "…") -> str:
-    """Join whole lines up to `limit` characters; the rest is replaced by `more`."""
+    """Join whole lines up to `limit` (UTF-16 units, as Telegram counts); the rest becomes `more`."""
     out: list[str] = []
     used = 0
     for index, part in enumerate(parts):
-        extra = len(part) + (1 if out else 0)
-        reserve = 0 if index == len(parts) - 1 else len(more) + 1
+        extra = telegram_length(part) + (1 if out else 0)
+        reserve = 0 if index == len(parts) - 1 else telegram_length(more) + 1
         if used + extra + reserve > limit:
             out.append(more)
             break

@@ -18,6 +18,13 @@ from bot.i18n import DOMAIN, LOCALES_DIR, build_i18n, language_from_code
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "bot" / "i18n" / "babel.cfg"
 TRANSLATED = ("ru", "kk")
+HOW_TO_UPDATE = (
+    "texts without a translation; add them to the catalogues:\n"
+    "  pybabel extract -F bot/i18n/babel.cfg -k N_ -o bot/i18n/messages.pot bot handlers\n"
+    "  pybabel update -i bot/i18n/messages.pot -d bot/i18n/locales -D messages\n"
+    "  (translate the new entries in ru and kk messages.po)\n"
+    "  pybabel compile -d bot/i18n/locales -D messages"
+)
 FIELD = re.compile(r"\{(\w*)\}")
 TAG = re.compile(r"</?([a-z-]+)")
 
@@ -76,7 +83,7 @@ def test_every_text_in_the_code_is_translated(language: str) -> None:
         message = catalogue.get(text)
         if message is None or message.fuzzy or not all(strings_of(message.string)):
             untranslated.append(text[:60])
-    assert untranslated == []
+    assert untranslated == [], HOW_TO_UPDATE
 
 
 @pytest.mark.parametrize("language", ("ru", "en", "kk"))
@@ -88,7 +95,8 @@ def test_compiled_catalogue_matches_its_source(language: str) -> None:
     mo_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
     with mo_path.open("rb") as mo:
         shipped = gettext.GNUTranslations(mo)
-    assert shipped._catalog == expected._catalog  # type: ignore[attr-defined]
+    stale = "the .mo is older than its .po: pybabel compile -d bot/i18n/locales -D messages"
+    assert shipped._catalog == expected._catalog, stale  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

@@ -1,0 +1,247 @@
+"""The chat's topics: /topics (the catalogue), /unsubscribe and /mytopics.
+
+Buttons edit the message they sit on and always answer the tap; a button whose
+topic was removed from the catalogue since the message was sent says so politely.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from bot.config import Settings
+from handlers.callbacks import TopicDrop, TopicToggle
+from handlers.keyboards import catalogue_keyboard, topic_title, unsubscribe_keyboard
+from handlers.replies import fill, join_within, quote
+from handlers.subscriber import chat_subscriber
+from handlers.when import next_digest_label
+from services.clock import Clock
+from services.schedule import DigestSchedule
+from services.storage import SubscriberRepository, SubscriptionRepository, TopicRepository
+from services.storage.models import Subscriber, Topic
+
+ADMIN = {"admin": True}
+TITLE_LIMIT = 80  # characters of a topic shown in a list
+
+
+def build_router() -> Router:
+    router = Router(name="topics")
+    router.message.register(show_catalogue, Command("topics"))
+    router.callback_query.register(toggle_topic, TopicToggle.filter(), flags=ADMIN)
+    router.message.register(unsubscribe, Command("unsubscribe"), flags=ADMIN)
+    router.callback_query.register(drop_topic, TopicDrop.filter(), flags=ADMIN)
+    router.message.register(my_topics, Command("mytopics"))
+    return router
+
+
+async def _edit_markup(callback: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+    if isinstance(callback.message, Message):
+        with suppress(TelegramBadRequest):  # unchanged, or too old to edit
+            await callback.message.edit_reply_markup(reply_markup=markup)
+
+
+async def _chat_of(
+    callback: CallbackQuery,
+    subscriber: Subscriber | None,
+    subscribers: SubscriberRepository,
+    settings: Settings,
+) -> Subscriber | None:
+    if callback.message is None:
+        return None
+    return await chat_subscriber(
+        subscriber, callback.message.chat, callback.from_user, subscribers, settings
+    )
+
+
+async def show_catalogue(
+    message: Message,
+    *,
+    language: str,
+    subscriber: Subscriber | None,
+    topics: TopicRepository,
+    subscriptions: SubscriptionRepository,
+) -> None:
+    catalogue = await topics.catalogue()
+    if not catalogue:
+        await message.answer(
+            _("The catalogue is empty for now. Follow your own query: /subscribe QUERY")
+        )
+        return
+    followed = (
+        {topic.id for topic in await subscriptions.topics_of(subscriber.chat_id)}
+        if subscriber
+        else set()
+    )
+    await message.answer(
+        _(
+            "<b>Topics</b>\nTap a topic to follow it, tap again to stop. ✓ marks the ones "
+            "you follow. Your own query: /subscribe QUERY"
+        ),
+        reply_markup=catalogue_keyboard(catalogue, followed, language),
+    )
+
+
+async def toggle_topic(
+    callback: CallbackQuery,
+    callback_data: TopicToggle,
+    *,
+    language: str,
+    subscriber: Subscriber | None,
+    subscribers: SubscriberRepository,
+    settings: Settings,
+    topics: TopicRepository,
+    subscriptions: SubscriptionRepository,
+) -> None:
+    chat = await _chat_of(callback, subscriber, subscribers, settings)
+    if chat is None:
+        await callback.answer(_("This message is too old: send /topics again."))
+        return
+    topic = await topics.get(callback_data.topic_id)
+    catalogue = await topics.catalogue()
+    if topic is None or not topic.is_catalogue:
+        await callback.answer(
+            _("Sorry, this topic is no longer in the catalogue."), show_alert=True
+        )
+    else:
+        title = topic.title(language)
+        if await subscriptions.is_subscribed(chat.chat_id, topic.id):
+            await subscriptions.unsubscribe(chat.chat_id, topic.id)
+            await callback.answer(fill(_("You no longer follow “{topic}”."), topic=title))
+        else:
+            await subscriptions.subscribe(chat.chat_id, topic.id)
+            await callback.answer(fill(_("You follow “{topic}”."), topic=title))
+    followed = {t.id for t in await subscriptions.topics_of(chat.chat_id)}
+    await _edit_markup(callback, catalogue_keyboard(catalogue, followed, language))
+
+
+def _matching_topic(followed: list[Topic], text: str, language: str) -> Topic | None:
+    """The followed topic the user named: its query or its title, in any case and spacing."""
+    wanted = " ".join(text.split()).casefold()
+    for topic in followed:
+        names = {topic.query, topic_title(topic, language), topic.title_ru, topic.title_en}
+        if wanted in {" ".join(name.split()).casefold() for name in names}:
+            return topic
+    return None
+
+
+async def unsubscribe(
+    message: Message,
+    command: CommandObject,
+    *,
+    language: str,
+    subscriber: Subscriber | None,
+    subscriptions: SubscriptionRepository,
+) -> None:
+    followed = await subscriptions.topics_of(subscriber.chat_id) if subscriber else []
+    if not followed:
+        await message.answer(
+            _("You do not follow any topics. Choose some with /topics or /subscribe QUERY.")
+        )
+        return
+    if command.args:
+        topic = _matching_topic(followed, command.args, language)
+        if topic is not None and subscriber is not None:
+            await subscriptions.unsubscribe(subscriber.chat_id, topic.id)
+            await message.answer(
+                fill(_("You no longer follow “{topic}”."), topic=topic_title(topic, language))
+            )
+            return
+        await message.answer(
+            fill(_("You do not follow “{text}”."), text=command.args)
+            + " "
+            + _("Tap the topic to stop following it:"),
+            reply_markup=unsubscribe_keyboard(followed, language),
+        )
+        return
+    await message.answer(
+        _("Tap the topic to stop following it:"),
+        reply_markup=unsubscribe_keyboard(followed, language),
+    )
+
+
+async def drop_topic(
+    callback: CallbackQuery,
+    callback_data: TopicDrop,
+    *,
+    language: str,
+    subscriber: Subscriber | None,
+    subscriptions: SubscriptionRepository,
+) -> None:
+    if subscriber is None:
+        await callback.answer(_("You do not follow any topics."))
+        return
+    followed = await subscriptions.topics_of(subscriber.chat_id)
+    topic = next((t for t in followed if t.id == callback_data.topic_id), None)
+    if topic is None:
+        await callback.answer(_("You no longer follow this topic."))
+    else:
+        await subscriptions.unsubscribe(subscriber.chat_id, topic.id)
+        followed.remove(topic)
+        await callback.answer(
+            fill(_("You no longer follow “{topic}”."), topic=topic_title(topic, language))
+        )
+    if followed:
+        await _edit_markup(callback, unsubscribe_keyboard(followed, language))
+    elif isinstance(callback.message, Message):
+        with suppress(TelegramBadRequest):
+            await callback.message.edit_text(
+                _("You do not follow any topics now. Choose some with /topics.")
+            )
+
+
+async def my_topics(
+    message: Message,
+    *,
+    language: str,
+    subscriber: Subscriber | None,
+    subscribers: SubscriberRepository,
+    settings: Settings,
+    subscriptions: SubscriptionRepository,
+    schedule: DigestSchedule,
+    clock: Clock,
+) -> None:
+    current = await chat_subscriber(
+        subscriber, message.chat, message.from_user, subscribers, settings
+    )
+    followed = await subscriptions.topics_of(current.chat_id)
+    lines: list[str] = []
+    if followed:
+        lines.append(_("<b>Your topics</b>"))
+        for number, topic in enumerate(followed, 1):
+            name = quote(topic_title(topic, language), TITLE_LIMIT)
+            if topic.is_catalogue:
+                lines.append(f"{number}. {name}")
+            else:
+                lines.append(f"{number}. " + fill(_("{query} (your query)"), query=name))
+    else:
+        lines.append(
+            _("You do not follow any topics yet: choose them with /topics or /subscribe QUERY.")
+        )
+    settings_lines = [
+        "",
+        fill(
+            _("Digest: every day at {time} ({timezone})"),
+            time=current.digest_time,
+            timezone=current.timezone,
+        ),
+        fill(
+            ngettext(
+                "Summaries: {count} sentence per story",
+                "Summaries: {count} sentences per story",
+                current.digest_length,
+            ),
+            count=current.digest_length,
+        ),
+        fill(
+            _("Next digest: {when}"),
+            when=await next_digest_label(schedule, current, clock.now()),
+        ),
+    ]
+    more = fill(_("…and more: /unsubscribe lists them all"))
+    await message.answer(join_within(lines, limit=3500, more=more) + "\n".join(settings_lines))

@@ -1,0 +1,132 @@
+"""Middlewares: the reply language, the per-user throttle and group administrators' rights."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiogram import Bot
+
+from bot.app import Services, build_dispatcher, open_services
+from bot.config import Settings
+from bot.middlewares import DEFAULT_LIMITS, Limit, RateLimiter
+from services.clock import ManualClock
+from tests.fakes.telegram_server import FakeTelegramServer
+from tests.handlers.conftest import Talk
+
+T0 = datetime(2026, 3, 20, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def talk(
+    fake_telegram: FakeTelegramServer, settings: Settings, bot: Bot, clock: ManualClock
+) -> AsyncIterator[Talk]:
+    services: Services
+    async with open_services(settings, clock) as services:
+        yield Talk(fake_telegram, build_dispatcher(services), bot, clock, services)
+
+
+def test_limiter_allows_up_to_the_limit_within_the_window() -> None:
+    limiter = RateLimiter({"default": Limit(3, timedelta(seconds=10))})
+
+    results = [limiter.check(1, "default", T0 + timedelta(seconds=i)) for i in range(4)]
+
+    assert [allowed for allowed, _warn in results] == [True, True, True, False]
+
+
+def test_limiter_warns_once_per_refused_window_then_forgives() -> None:
+    limiter = RateLimiter({"default": Limit(1, timedelta(seconds=10))})
+    limiter.check(1, "default", T0)
+
+    first = limiter.check(1, "default", T0 + timedelta(seconds=1))
+    second = limiter.check(1, "default", T0 + timedelta(seconds=2))
+    later = limiter.check(1, "default", T0 + timedelta(seconds=11))
+
+    assert first == (False, True)
+    assert second == (False, False)
+    assert later == (True, False)
+
+
+def test_limiter_counts_users_and_buckets_apart() -> None:
+    limiter = RateLimiter(
+        {"default": Limit(1, timedelta(seconds=10)), "summary": Limit(1, timedelta(minutes=1))}
+    )
+    limiter.check(1, "default", T0)
+
+    assert limiter.check(2, "default", T0)[0]
+    assert limiter.check(1, "summary", T0)[0]
+    assert not limiter.check(1, "summary", T0 + timedelta(seconds=30))[0]
+
+
+def test_summary_limit_is_tighter_than_the_default() -> None:
+    default, summary = DEFAULT_LIMITS["default"], DEFAULT_LIMITS["summary"]
+
+    assert (
+        summary.count / summary.window.total_seconds()
+        < default.count / default.window.total_seconds()
+    )
+
+
+def test_limiter_forgets_idle_users_when_it_grows() -> None:
+    limiter = RateLimiter({"default": Limit(1, timedelta(seconds=10))}, max_keys=10)
+    for user in range(20):
+        limiter.check(user, "default", T0)
+    limiter.check(0, "default", T0 + timedelta(seconds=1))  # refused: triggers the clean-up
+
+    limiter.check(999, "default", T0 + timedelta(minutes=5))
+    limiter.check(999, "default", T0 + timedelta(minutes=5, seconds=1))
+
+    assert len(limiter._events) <= 10
+
+
+async def test_a_flooding_user_is_asked_once_to_slow_down_then_ignored(talk: Talk) -> None:
+    replies = [await talk.send(901, "/help", language_code="en") for _ in range(10)]
+
+    assert all(len(reply.messages) == 1 for reply in replies[:8])
+    assert "a little fast" in replies[8].text
+    assert replies[9].messages == []
+
+    talk.clock.advance(timedelta(seconds=30))
+    assert len((await talk.send(901, "/help", language_code="en")).messages) == 1
+
+
+async def test_another_user_is_not_slowed_down_by_a_flooder(talk: Talk) -> None:
+    for _ in range(10):
+        await talk.send(902, "/help", language_code="en")
+
+    reply = await talk.send(903, "/help", language_code="en")
+
+    assert reply.text.startswith("What I can do")
+
+
+async def test_a_registered_chat_gets_replies_in_its_language_whatever_telegram_says(
+    talk: Talk,
+) -> None:
+    await talk.send(904, "/language en", language_code="kk")
+
+    reply = await talk.send(904, "/nonsense", language_code="ru")
+
+    assert reply.text.startswith("I do not know the command")
+
+
+async def test_an_anonymous_group_administrator_may_change_settings(talk: Talk) -> None:
+    talk.telegram.register_chat(-9201, admins=[61])
+    update = talk.telegram.inject_message(-9201, "/time 6", user_id=1087968824, language_code="en")
+    update["message"]["sender_chat"] = dict(update["message"]["chat"])
+
+    await talk.feed(update)
+
+    subscriber = await talk.services.subscribers.get(-9201)
+    assert subscriber is not None and subscriber.digest_time == "06:00"
+
+
+async def test_when_telegram_cannot_say_who_is_admin_the_change_is_refused(talk: Talk) -> None:
+    talk.telegram.register_chat(-9202, admins=[71])
+    talk.telegram.fail_next("getChatMember", status=400, description="Bad Request: user not found")
+
+    reply = await talk.send(-9202, "/pause", user_id=71, language_code="en")
+
+    subscriber = await talk.services.subscribers.get(-9202)
+    assert subscriber is None or not subscriber.paused
+    assert "Only the group's administrators" in reply.text
