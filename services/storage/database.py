@@ -11,6 +11,7 @@ import asyncio
 import contextvars
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -152,7 +153,23 @@ class Database:
 
 
 def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements (no semicolons inside literals in our migrations)."""
-    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    body = "\n".join(line.split(" -- ", 1)[0] for line in lines)
-    return [stmt.strip() for stmt in body.split(";") if stmt.strip()]
+    """Split a migration into statements at the semicolons SQLite itself would end them at.
+
+    `sqlite3.complete_statement` knows string literals, comments and trigger bodies
+    (BEGIN … END), so a `;` inside any of them does not cut a statement in two.
+    """
+    statements: list[str] = []
+    start = 0
+    for end, char in enumerate(script):
+        if char == ";" and sqlite3.complete_statement(script[start : end + 1]):
+            statements.append(script[start : end + 1].strip())
+            start = end + 1
+    rest = script[start:]
+    if _has_sql(rest):
+        statements.append(rest.strip())
+    return [statement for statement in statements if _has_sql(statement)]
+
+
+def _has_sql(text: str) -> bool:
+    """Whether text holds more than whitespace and `--` comments."""
+    return any(line.strip() and not line.strip().startswith("--") for line in text.splitlines())
