@@ -3,7 +3,7 @@
 `talk.send(chat_id, text)` injects the user's message into the fake Bot API server,
 feeds that very update to the Dispatcher and returns what the bot sent in reply; the
 fake refuses invalid HTML, over-long text and bad callback data as Telegram does, so
-a reply that breaks a rule fails the test. The ManualClock moves one second per
+a reply that breaks a rule fails the test. The ManualClock moves two seconds per
 update, slower than the throttle's limit, unless a test moves it itself.
 """
 
@@ -65,7 +65,7 @@ class Talk:
             len(self.telegram.edits),
             len(self.telegram.callback_answers),
         )
-        self.clock.advance(timedelta(seconds=1))
+        self.clock.advance(timedelta(seconds=2))
         await self.dispatcher.feed_update(
             self.bot, Update.model_validate(update, context={"bot": self.bot})
         )
