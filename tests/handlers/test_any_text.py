@@ -40,7 +40,7 @@ MARKUP = st.sampled_from(
         '<a href="javascript:alert(1)">x</a>',
         "1 < 2 > 0",
         "{time} {0} %s {{}}",
-        "‮RTL‬",
+        "\u202eRTL\u202c",
         "\x00\x07\u200b",
     ]
 )
