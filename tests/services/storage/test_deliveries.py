@@ -1,0 +1,172 @@
+"""Deliveries: one record per chat and local date, advanced part by part, exactly once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import aiosqlite
+import pytest
+
+from services.clock import ManualClock
+from services.storage import Database, DeliveryRepository, SubscriberRepository
+from services.storage.models import Delivery
+
+WINDOW = timedelta(hours=24)
+
+
+@pytest.fixture
+async def deliveries(db: Database, clock: ManualClock) -> DeliveryRepository:
+    subscribers = SubscriberRepository(db, clock)
+    for chat_id in (1, 2):
+        await subscribers.register(
+            chat_id, chat_type="private", language="ru", timezone="Asia/Almaty", digest_time="09:00"
+        )
+    return DeliveryRepository(db, clock)
+
+
+async def create(
+    repo: DeliveryRepository,
+    clock: ManualClock,
+    *,
+    chat_id: int = 1,
+    local_date: str = "2026-03-20",
+    parts: list[str] | None = None,
+    stories: tuple[int, ...] = (),
+) -> Delivery:
+    return await repo.create(
+        chat_id,
+        local_date,
+        parts=["<b>Часть 1</b>", "Часть 2"] if parts is None else parts,
+        window_start=clock.now() - WINDOW,
+        window_end=clock.now(),
+        story_ids=stories,
+    )
+
+
+async def test_a_built_digest_is_recorded_pending_with_its_parts_and_window(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    delivery = await create(deliveries, clock, stories=(11, 12))
+
+    assert delivery.status == "pending"
+    assert delivery.parts == ["<b>Часть 1</b>", "Часть 2"]
+    assert (delivery.parts_total, delivery.parts_sent, delivery.attempts) == (2, 0, 0)
+    assert (delivery.window_start, delivery.window_end) == (clock.now() - WINDOW, clock.now())
+    assert delivery.created_at == delivery.updated_at == clock.now()
+    assert await deliveries.get(1, "2026-03-20") == delivery
+    assert await deliveries.delivered_story_ids(1) == {11, 12}
+    assert await deliveries.delivered_story_ids(2) == set()
+
+
+async def test_a_second_digest_for_the_same_chat_and_date_is_never_recorded(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    first = await create(deliveries, clock, stories=(11,))
+    clock.advance(timedelta(minutes=1))
+
+    second = await create(deliveries, clock, parts=["другое"], stories=(99,))
+
+    assert second == first
+    assert await deliveries.delivered_story_ids(1) == {11}
+
+
+async def test_another_date_or_another_chat_is_a_new_record(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    today = await create(deliveries, clock)
+    tomorrow = await create(deliveries, clock, local_date="2026-03-21")
+    other_chat = await create(deliveries, clock, chat_id=2)
+
+    assert len({today.id, tomorrow.id, other_chat.id}) == 3
+
+
+async def test_a_digest_with_nothing_in_it_is_recorded_as_empty(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    delivery = await create(deliveries, clock, parts=[])
+
+    assert (delivery.status, delivery.parts_total) == ("empty", 0)
+    assert await deliveries.unfinished() == []
+
+
+async def test_parts_sent_advance_the_resume_point_and_the_last_one_completes_it(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    delivery = await create(deliveries, clock)
+
+    await deliveries.mark_part_sent(delivery.id, 1)
+    halfway = await deliveries.get(1, "2026-03-20")
+    clock.advance(timedelta(seconds=2))
+    await deliveries.mark_part_sent(delivery.id, 2)
+    done = await deliveries.get(1, "2026-03-20")
+
+    assert halfway is not None
+    assert (halfway.status, halfway.parts_sent) == ("pending", 1)
+    assert [d.id for d in await deliveries.unfinished()] == []
+    assert done is not None
+    assert (done.status, done.parts_sent, done.updated_at) == ("sent", 2, clock.now())
+
+
+async def test_unfinished_deliveries_are_the_pending_ones_oldest_first(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    first = await create(deliveries, clock, chat_id=1)
+    second = await create(deliveries, clock, chat_id=2)
+    done = await create(deliveries, clock, chat_id=1, local_date="2026-03-19", parts=["x"])
+    await deliveries.mark_part_sent(done.id, 1)
+
+    assert [d.id for d in await deliveries.unfinished()] == [first.id, second.id]
+
+
+async def test_a_failed_attempt_counts_and_records_the_error_and_retry_time(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    delivery = await create(deliveries, clock)
+    retry_at = clock.now() + timedelta(minutes=5)
+
+    await deliveries.set_status(
+        delivery.id, "pending", error="TRANSIENT: timeout", next_attempt_at=retry_at
+    )
+    await deliveries.set_status(delivery.id, "failed", error="BAD_REQUEST: can't parse entities")
+    failed = await deliveries.get(1, "2026-03-20")
+    await deliveries.set_status(delivery.id, "blocked")
+    blocked = await deliveries.get(1, "2026-03-20")
+
+    assert failed is not None
+    assert (failed.status, failed.attempts) == ("failed", 2)
+    assert failed.last_error == "BAD_REQUEST: can't parse entities"
+    assert failed.next_attempt_at is None
+    assert blocked is not None
+    assert (blocked.status, blocked.attempts) == ("blocked", 2)
+
+
+async def test_a_status_outside_the_life_cycle_is_refused(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    delivery = await create(deliveries, clock)
+
+    with pytest.raises(aiosqlite.IntegrityError, match="CHECK"):
+        await deliveries.set_status(delivery.id, "lost")  # type: ignore[arg-type]
+
+
+async def test_only_completed_deliveries_count_as_sent(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    start = clock.now()
+    sent = await create(deliveries, clock, chat_id=1, parts=["x"])
+    await create(deliveries, clock, chat_id=2)
+    await deliveries.mark_part_sent(sent.id, 1)
+
+    assert await deliveries.count_sent_since(start) == 1
+    assert await deliveries.count_sent_since(start + timedelta(seconds=1)) == 0
+
+
+async def test_a_delivery_needs_a_registered_chat(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    with pytest.raises(aiosqlite.IntegrityError, match="FOREIGN KEY"):
+        await create(deliveries, clock, chat_id=404)
+
+
+async def test_an_unknown_delivery_is_none(deliveries: DeliveryRepository) -> None:
+    assert await deliveries.get(1, "1999-01-01") is None
