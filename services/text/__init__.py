@@ -1,0 +1,1 @@
+"""Language tools for news text: tokenizers, stop words and stemmers for ru, kk and en."""
