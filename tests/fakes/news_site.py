@@ -512,15 +512,21 @@ def render_page(
         for other in related
     )
     paragraphs = [escape(paragraph) for paragraph in article.paragraphs]
+    # Real sites put furniture inside the article body, where extractors keep it: a photo
+    # with its caption as a paragraph, a "Читайте также" link, a view counter, a prompt.
     body: list[str] = [f'<p class="article__text">{_dateline_html(article)}{paragraphs[0]}</p>']
+    body.append(f'<img src="/img/{article.slug}-2.jpg" alt=""><p><em>{escape(article.caption)}</em></p>')
     for position, paragraph in enumerate(paragraphs[1:], start=1):
         body.append(f'<p class="article__text">{paragraph}</p>')
         if position == 1 and related:
+            body.append(f"<p><strong>{escape(read_also)}:</strong> {escape(related[0].title)}</p>")
+        if position == 2 and len(related) > 1:
             body.append(
-                f'<div class="article__block article__block--related"><p class="related__title">'
-                f'{escape(read_also)}</p><p><a href="{related[0].path}">'
-                f"{escape(related[0].title)}</a></p></div>"
+                f'<div class="article__block--related"><p>{escape(read_also)}</p>'
+                f'<p><a href="{related[1].path}">{escape(related[1].title)}</a></p></div>'
             )
+    body.append(f'<p class="views">{article.views}</p>')
+    body.append(f"<p><b>{escape(subscribe)}</b></p>")
     if article.style == "tengri":
         # Tengrinews-style pages repeat the headline as the first line of the body.
         body.insert(0, f"<p><b>{escape(article.title)}</b></p>")
