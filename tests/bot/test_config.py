@@ -41,6 +41,7 @@ EVERY_VARIABLE: list[tuple[str, str, str, Any]] = [
     ("DEFAULT_DIGEST_TIME", "7:30", "default_digest_time", time(7, 30)),
     ("INGEST_INTERVAL_MINUTES", "15", "ingest_interval_minutes", 15),
     ("SEND_RATE", "12.5", "send_rate", 12.5),
+    ("DIGEST_CATCHUP_HOURS", "0", "digest_catchup_hours", 0),
     ("ALLOW_PRIVATE_NETWORKS", "true", "allow_private_networks", True),
     ("WEBHOOK_URL", "https://bot.example.org/tg", "webhook_url", "https://bot.example.org/tg"),
     ("WEBHOOK_HOST", "127.0.0.1", "webhook_host", "127.0.0.1"),
@@ -67,6 +68,7 @@ def test_without_any_setting_the_defaults_of_the_operator_interface_apply() -> N
     assert settings.default_digest_time == time(9, 0)
     assert settings.ingest_interval_minutes == 30
     assert settings.send_rate == 25
+    assert settings.digest_catchup_hours == 6
     assert settings.allow_private_networks is False
     assert (settings.webhook_url, settings.webhook_secret, settings.webhook_port) == (
         None,
@@ -149,6 +151,7 @@ def test_a_variable_left_blank_in_dot_env_counts_as_unset(
         ("INGEST_INTERVAL_MINUTES", "half an hour", "valid integer"),
         ("SEND_RATE", "0", "greater than 0"),
         ("SEND_RATE", "fast", "valid number"),
+        ("DIGEST_CATCHUP_HOURS", "25", "less than or equal to 24"),
         ("WEBHOOK_PORT", "70000", "less than or equal to 65535"),
         ("ALLOW_PRIVATE_NETWORKS", "maybe", "valid boolean"),
         ("LOG_LEVEL", "LOUD", "one of CRITICAL, ERROR, WARNING, INFO, DEBUG"),
