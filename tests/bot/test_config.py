@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from bot.config import (
     parse_clock_time,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / ".env.example"
+_EXAMPLE_LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=(.*)$")
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SECRET = "webhook-Secret_0123456789"
 
@@ -239,3 +243,39 @@ def test_time_zones_are_checked_against_the_iana_database() -> None:
     for bad in ("Almaty", "/etc/localtime", "Asia/../Europe/Moscow", ""):
         with pytest.raises(ValueError, match="IANA"):
             check_timezone(bad)
+
+
+def example_lines() -> list[tuple[str, str]]:
+    """(variable, value) of every `NAME=value` line of .env.example, commented out or not."""
+    found = []
+    for line in EXAMPLE.read_text(encoding="utf-8").splitlines():
+        match = _EXAMPLE_LINE.match(line)
+        if match:
+            found.append((match.group(1), match.group(2)))
+    return found
+
+
+def test_env_example_lists_every_variable_once() -> None:
+    names = [name for name, _ in example_lines()]
+
+    assert sorted(names) == sorted(field.upper() for field in Settings.model_fields)
+    assert len(names) == len(set(names))
+
+
+def test_env_example_copied_to_dot_env_starts_without_errors(clean_environment: Path) -> None:
+    (clean_environment / ".env").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+
+    settings = load_settings()
+
+    assert settings.bot_token is None
+    assert settings == load_settings(_env_file=None)  # every other line is the default
+
+
+def test_every_example_value_in_env_example_is_valid(clean_environment: Path) -> None:
+    uncommented = "\n".join(f"{name}={value}" for name, value in example_lines())
+    (clean_environment / ".env").write_text(uncommented + "\n", encoding="utf-8")
+
+    settings = load_settings()
+
+    assert settings.webhook_url == "https://bot.example.org/telegram"
+    assert settings.admin_ids == frozenset({123456789, 987654321})
