@@ -6,7 +6,8 @@ at `parts_sent`, and a chat never gets two digests for one local date.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -21,6 +22,18 @@ from services.storage.convert import (
 )
 from services.storage.database import Database
 from services.storage.models import Delivery, DeliveryStatus
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """A digest built for one chat and local date, ready to be recorded before it is sent."""
+
+    chat_id: int
+    local_date: str
+    parts: list[str]
+    window_start: datetime | None
+    window_end: datetime | None
+    story_ids: tuple[int, ...] = ()
 
 
 def _row_to_delivery(row: aiosqlite.Row) -> Delivery:
@@ -97,13 +110,20 @@ class DeliveryRepository:
         assert delivery is not None
         return delivery
 
-    async def mark_part_sent(self, delivery_id: int, parts_sent: int) -> None:
-        """Advance the resume point; the last part turns the delivery `sent`."""
+    async def mark_part_sent(
+        self, delivery_id: int, parts_sent: int, *, error: str | None = None
+    ) -> None:
+        """Advance the resume point; the last part turns the delivery `sent`.
+
+        `error` records why this part went out in a lesser form (or not at all);
+        a part sent as it was clears the last error.
+        """
         now = to_db_time(self._clock.now())
         await self._db.execute(
-            "UPDATE deliveries SET parts_sent = ?, last_error = NULL, updated_at = ?,"
+            "UPDATE deliveries SET parts_sent = ?, last_error = ?, next_attempt_at = NULL,"
+            " updated_at = ?,"
             " status = CASE WHEN ? >= parts_total THEN 'sent' ELSE status END WHERE id = ?",
-            (parts_sent, now, parts_sent, delivery_id),
+            (parts_sent, error, now, parts_sent, delivery_id),
         )
 
     async def set_status(
@@ -146,3 +166,109 @@ class DeliveryRepository:
             (to_db_time(since),),
         )
         return int(row[0]) if row else 0
+
+    async def create_many(self, built: Sequence[NewDelivery]) -> list[Delivery]:
+        """Record many digests in one transaction; an existing (chat, date) record is kept as is.
+
+        Each chat's stories are reserved and, for a digest with content, its window end
+        becomes the chat's `last_digest_at` in the same transaction: the record, the
+        reservation and the next window's start can never disagree after a crash.
+        Returns the records that were created now.
+        """
+        now = to_db_time(self._clock.now())
+        created: list[int] = []
+        async with self._db.transaction() as conn:
+            for item in built:
+                cursor = await conn.execute(
+                    "INSERT INTO deliveries (chat_id, local_date, status, parts, parts_total,"
+                    " window_start, window_end, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (chat_id, local_date) DO NOTHING",
+                    (
+                        item.chat_id,
+                        item.local_date,
+                        "pending" if item.parts else "empty",
+                        to_json_list(item.parts),
+                        len(item.parts),
+                        to_db_time(item.window_start),
+                        to_db_time(item.window_end),
+                        now,
+                        now,
+                    ),
+                )
+                if cursor.rowcount != 1 or not cursor.lastrowid:
+                    continue
+                created.append(cursor.lastrowid)
+                if item.story_ids:
+                    await conn.executemany(
+                        "INSERT INTO delivered_stories (chat_id, story_id, delivery_id)"
+                        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        [(item.chat_id, story, cursor.lastrowid) for story in item.story_ids],
+                    )
+                if item.parts and item.window_end is not None:
+                    await conn.execute(
+                        "UPDATE subscribers SET last_digest_at = ? WHERE chat_id = ?",
+                        (to_db_time(item.window_end), item.chat_id),
+                    )
+        return await self._by_ids(created)
+
+    async def _by_ids(self, ids: Sequence[int]) -> list[Delivery]:
+        found: list[Delivery] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._db.fetchall(
+                f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
+                list(chunk),
+            )
+            found.extend(_row_to_delivery(row) for row in rows)
+        return found
+
+    async def recorded_dates(self, local_dates: Iterable[str]) -> set[tuple[int, str]]:
+        """(chat, local date) pairs that already have a record, for any of `local_dates`."""
+        dates = sorted(set(local_dates))
+        if not dates:
+            return set()
+        marks = ",".join("?" * len(dates))
+        rows = await self._db.fetchall(
+            f"SELECT chat_id, local_date FROM deliveries WHERE local_date IN ({marks})",  # noqa: S608
+            dates,
+        )
+        return {(row[0], row[1]) for row in rows}
+
+    async def resumable(self, now: datetime) -> list[Delivery]:
+        """Pending deliveries whose retry time has come, of chats that have not blocked the bot."""
+        rows = await self._db.fetchall(
+            "SELECT d.* FROM deliveries d JOIN subscribers s ON s.chat_id = d.chat_id"
+            " WHERE d.status = 'pending' AND NOT s.blocked"
+            " AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?) ORDER BY d.id",
+            (to_db_time(now),),
+        )
+        return [_row_to_delivery(row) for row in rows]
+
+    async def leave_pending(self, delivery_id: int, *, error: str, retry_at: datetime) -> None:
+        """Give up for this pass (the next pass after `retry_at` resumes at `parts_sent`)."""
+        await self.set_status(delivery_id, "pending", error=error, next_attempt_at=retry_at)
+
+    async def stop_blocked(self, delivery_id: int, chat_id: int, *, error: str) -> None:
+        """The chat blocked the bot: the delivery stops and the subscriber is marked blocked."""
+        now = to_db_time(self._clock.now())
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET status = 'blocked', last_error = ?, updated_at = ?"
+                " WHERE id = ?",
+                (error, now, delivery_id),
+            )
+            await conn.execute(
+                "UPDATE subscribers SET blocked = 1, updated_at = ? WHERE chat_id = ?",
+                (now, chat_id),
+            )
+
+    async def last_sent(self, chat_id: int) -> Delivery | None:
+        """The chat's most recent delivery that went out (for "nothing new since …")."""
+        row = await self._db.fetchone(
+            "SELECT * FROM deliveries WHERE chat_id = ? AND status = 'sent'"
+            " ORDER BY local_date DESC LIMIT 1",
+            (chat_id,),
+        )
+        return _row_to_delivery(row) if row else None
