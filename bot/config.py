@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.summary_algorithms import ALGORITHMS, DEFAULT_ALGORITHM
+
 _TIME_RE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -71,6 +73,7 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     webhook_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: str = "INFO"
+    summary_algorithm: str = DEFAULT_ALGORITHM
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -119,6 +122,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return parse_clock_time(value)
         return value
+
+    @field_validator("summary_algorithm")
+    @classmethod
+    def _algorithm(cls, value: str) -> str:
+        name = value.strip().lower()
+        if name not in ALGORITHMS:
+            raise ValueError(f"expected one of {', '.join(ALGORITHMS)}")
+        return name
 
     @field_validator("log_level")
     @classmethod

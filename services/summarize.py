@@ -49,6 +49,7 @@ from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
+from services.summary_algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 from services.summary_hygiene import (
     MAX_SENTENCE_CHARS,
     clean_sentence,
@@ -75,18 +76,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ALGORITHMS: Final = (
-    "news",
-    "lead",
-    "lexrank",
-    "textrank",
-    "lsa",
-    "luhn",
-    "kl",
-    "sumbasic",
-    "edmundson",
-)
-DEFAULT_ALGORITHM: Final = "news"
 LANGUAGES: Final = ("ru", "en", "kk")
 MIN_SENTENCES: Final = 1
 MAX_SENTENCES: Final = 5
