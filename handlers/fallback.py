@@ -1,14 +1,20 @@
-"""Whatever no other router took: unknown commands, plain chatter, stale buttons.
+"""Whatever no other router took: unknown commands, plain chatter, stale buttons, failures.
 
 In a private chat every message gets a hint in the chat's language. In a group the
 bot speaks only when spoken to: an unknown command addressed to it (/foo@bot)
 gets an answer, everything else is other people's conversation and is left alone.
+
+A handler that fails still leaves the user an apology in their language instead
+of silence; the error itself is re-raised so that aiogram logs it with its traceback.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from aiogram import Bot, F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.middlewares import GROUP_CHATS
@@ -22,6 +28,7 @@ def build_router() -> Router:
     router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(anything_else)
     router.callback_query.register(stale_button)
+    router.errors.register(apologise)
     return router
 
 
@@ -53,3 +60,14 @@ async def anything_else(message: Message) -> None:
 
 async def stale_button(callback: CallbackQuery) -> None:
     await callback.answer(_("This button is out of date: send the command again."))
+
+
+async def apologise(event: ErrorEvent) -> None:
+    text = _("Sorry, something went wrong on my side. Please try again in a minute.")
+    update = event.update
+    with suppress(TelegramAPIError):
+        if update.message is not None:
+            await update.message.answer(text)
+        elif update.callback_query is not None:
+            await update.callback_query.answer(text)
+    raise event.exception

@@ -13,6 +13,7 @@ from services.render import telegram_length
 
 MESSAGE_LIMIT = 4096
 ECHO_LIMIT = 120
+URL_LIMIT = 1024
 
 
 class Html(str):
@@ -30,6 +31,14 @@ def clip(text: str, limit: int = ECHO_LIMIT) -> str:
 def quote(text: str, limit: int = ECHO_LIMIT) -> Html:
     """User or web text made safe to show: clipped, then HTML-escaped."""
     return Html(html.escape(clip(text, limit), quote=False))
+
+
+def link(url: str, text: str, limit: int = ECHO_LIMIT) -> Html:
+    """A link with escaped text; an address that is not http(s) is shown as text only."""
+    label = quote(text or url, limit)
+    if not url.startswith(("http://", "https://")) or len(url) > URL_LIMIT:
+        return label
+    return Html(f'<a href="{html.escape(url, quote=True)}">{label}</a>')
 
 
 def fill(template: str, **params: object) -> str:

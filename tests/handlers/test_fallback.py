@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from aiogram.exceptions import TelegramBadRequest
+
 from tests.handlers.conftest import Talk
 
 
@@ -46,3 +49,14 @@ async def test_a_button_the_bot_does_not_know_is_answered(talk: Talk) -> None:
     reply = await talk.press(804, "zz:unknown", check_button=False)
 
     assert reply.answers[0].text == "This button is out of date: send the command again."
+
+
+async def test_a_failing_reply_leaves_an_apology_and_the_error_is_raised_for_the_log(
+    talk: Talk,
+) -> None:
+    talk.telegram.fail_next("sendMessage", status=400, description="Bad Request: something odd")
+
+    with pytest.raises(TelegramBadRequest):
+        await talk.send(805, "/help", language_code="en")
+
+    assert talk.telegram.last_message(805).text.startswith("Sorry, something went wrong")
