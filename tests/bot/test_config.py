@@ -51,6 +51,7 @@ EVERY_VARIABLE: list[tuple[str, str, str, Any]] = [
     ("WEBHOOK_HOST", "127.0.0.1", "webhook_host", "127.0.0.1"),
     ("WEBHOOK_PORT", "8443", "webhook_port", 8443),
     ("LOG_LEVEL", "debug", "log_level", "DEBUG"),
+    ("SUMMARY_ALGORITHM", " LexRank ", "summary_algorithm", "lexrank"),
 ]
 
 
@@ -159,6 +160,7 @@ def test_a_variable_left_blank_in_dot_env_counts_as_unset(
         ("WEBHOOK_PORT", "70000", "less than or equal to 65535"),
         ("ALLOW_PRIVATE_NETWORKS", "maybe", "valid boolean"),
         ("LOG_LEVEL", "LOUD", "one of CRITICAL, ERROR, WARNING, INFO, DEBUG"),
+        ("SUMMARY_ALGORITHM", "gpt", "one of news, lead, lexrank"),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable_and_what_is_expected(
