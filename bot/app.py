@@ -15,7 +15,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from services.admin_stats import AdminStatsService
 from services.clock import Clock, SystemClock
 from services.schedule import DigestSchedule
@@ -28,6 +28,7 @@ from services.storage import (
     SubscriptionRepository,
     TopicRepository,
 )
+from services.topics import CatalogueError, TopicIndex, read_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class Services:
     deliveries: DeliveryRepository
     admin_stats: AdminStatsService
     schedule: DigestSchedule
+    topic_index: TopicIndex
 
     def workflow_data(self) -> dict[str, Any]:
         """Each service by its field name: handlers ask for them by parameter name."""
@@ -64,13 +66,15 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         sources = SourceRepository(db, clock)
         articles = ArticleRepository(db, clock)
         deliveries = DeliveryRepository(db, clock)
+        subscriptions = SubscriptionRepository(db, clock)
+        topic_index = await open_topic_index(settings, db, articles, topics, subscriptions)
         yield Services(
             settings=settings,
             clock=clock,
             db=db,
             subscribers=subscribers,
             topics=topics,
-            subscriptions=SubscriptionRepository(db, clock),
+            subscriptions=subscriptions,
             sources=sources,
             articles=articles,
             deliveries=deliveries,
@@ -84,9 +88,27 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
                 deliveries=deliveries,
             ),
             schedule=DigestSchedule(deliveries, clock),
+            topic_index=topic_index,
         )
     finally:
         await db.close()
+
+
+async def open_topic_index(
+    settings: Settings,
+    db: Database,
+    articles: ArticleRepository,
+    topics: TopicRepository,
+    subscriptions: SubscriptionRepository,
+) -> TopicIndex:
+    """The topic index with the catalogue of TOPICS_FILE, which is written into the database."""
+    try:
+        catalogue = read_catalogue(settings.topics_file)
+    except CatalogueError as exc:
+        raise ConfigError(f"TOPICS_FILE: {exc}") from None
+    index = TopicIndex(db, articles, subscriptions, catalogue)
+    await index.sync_catalogue(topics)
+    return index
 
 
 def build_bot(settings: Settings) -> Bot:
