@@ -28,7 +28,7 @@ from tests.handlers.conftest import Talk
 
 # Commands that reach the network or heavy services are covered in their own tests.
 OFFLINE_COMMANDS = [
-    info.name for info in COMMANDS if info.name not in {"summary", "digest", "search", "subscribe"}
+    info.name for info in COMMANDS if info.name not in {"summary", "digest", "search"}
 ]
 MARKUP = st.sampled_from(
     [
