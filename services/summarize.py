@@ -57,7 +57,7 @@ from services.summary_hygiene import (
     strip_dateline,
     trim_sentence,
 )
-from services.summary_ranking import mmr_order, news_scores, similarity_matrix
+from services.summary_ranking import gram, mmr_order, news_scores, similarity_matrix
 from services.text.stemmers import stemmer_for
 from services.text.stopwords import stop_words
 from services.text.tokenizers import Tokenizer, tokenizer_for
@@ -114,7 +114,7 @@ class _TextRank(TextRankSummarizer):  # type: ignore[misc]
         for index, row in enumerate(rows):
             for column, times in row.items():
                 counts[index, column] = times
-        overlap = counts @ counts.T
+        overlap = gram(counts)
         log_lengths = np.log(np.maximum([len(w) for w in words], 1))
         norm = log_lengths[:, None] + log_lengths[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -153,7 +153,7 @@ def normalize_language(language: str | None, text: str = "") -> str:
 
 def _candidates(text: str, tokenizer: Tokenizer) -> list[_Candidate]:
     text = plain_text(text[:MAX_INPUT_CHARS])
-    case_folded = not any(char.isupper() for char in text)
+    case_folded = text.lower() == text
     seen: set[str] = set()
     candidates: list[_Candidate] = []
     for paragraph in text.split("\n"):

@@ -154,10 +154,6 @@ def _quotes_balanced(sentence: str) -> bool:
     return sentence.count('"') % 2 == 0
 
 
-def _is_case_folded(sentence: str) -> bool:
-    return not any(char.isupper() for char in sentence)
-
-
 def trim_sentence(sentence: str, max_chars: int = MAX_SENTENCE_CHARS) -> str:
     """`sentence` if short enough, else its start up to a clause boundary and an ellipsis."""
     if len(sentence) <= max_chars:

@@ -32,6 +32,7 @@ __all__ = [
     "mmr_order",
     "news_scores",
     "position_prior",
+    "gram",
     "similarity_matrix",
 ]
 
@@ -79,7 +80,21 @@ def similarity_matrix(sentences: Sequence[Sequence[str]]) -> FloatArray:
     norms = np.linalg.norm(matrix, axis=1)
     norms[norms == 0] = 1.0
     matrix /= norms[:, None]
-    return np.asarray(matrix @ matrix.T, dtype=np.float64)
+    return gram(matrix)
+
+
+def gram(matrix: FloatArray) -> FloatArray:
+    """The dot products of every pair of rows (matrix @ matrix.T), on the calling thread.
+
+    NumPy's `@` hands the product to a BLAS that starts a thread per core; on a busy server
+    these small products then wait for those threads (45 ms instead of 0.1 ms, measured).
+    einsum computes on the calling thread, and only columns shared by two rows or more are
+    needed off the diagonal, which keeps its loops short.
+    """
+    shared = matrix[:, np.count_nonzero(matrix, axis=0) > 1]
+    product = np.einsum("ij,kj->ik", shared, shared)
+    np.fill_diagonal(product, np.einsum("ij,ij->i", matrix, matrix))
+    return np.asarray(product, dtype=np.float64)
 
 
 def mmr_order(

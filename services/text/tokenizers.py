@@ -72,7 +72,7 @@ class Tokenizer:
 
 
 def _is_case_folded(text: str) -> bool:
-    return not any(char.isupper() for char in text)
+    return text.lower() == text
 
 
 _CASELESS_SENTENIZE = SentSegmenter(rules=[rule for rule in RULES if rule.name != "lower_right"])

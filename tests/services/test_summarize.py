@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -192,18 +191,3 @@ async def test_the_async_service_gives_the_same_summary_from_its_pool(pool: str)
         summarize(EN_ARTICLE, language="en", sentences=3),
         [],
     ]
-
-
-async def test_the_event_loop_keeps_answering_while_a_process_pool_summarises() -> None:
-    async with Summarizer(pool="process", workers=1) as summarizer:
-        await summarizer.summarize(RU_ARTICLE, language="ru")  # the worker is up
-        work = asyncio.gather(
-            *(summarizer.summarize(EN_ARTICLE * 20, language="en") for _ in range(10))
-        )
-        longest_pause = 0.0
-        while not work.done():
-            started = time.perf_counter()
-            await asyncio.sleep(0)
-            longest_pause = max(longest_pause, time.perf_counter() - started)
-        await work
-    assert longest_pause < 0.05

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.summary_ranking import mmr_order, news_scores, position_prior, similarity_matrix
+from services.summary_ranking import (
+    gram,
+    mmr_order,
+    news_scores,
+    position_prior,
+    similarity_matrix,
+)
 
 
 def test_the_prior_falls_with_position() -> None:
@@ -49,3 +55,10 @@ def test_mmr_skips_a_repetition_of_what_it_already_picked() -> None:
 def test_mmr_prefers_the_earlier_of_equal_sentences_and_respects_the_limit() -> None:
     assert mmr_order([0.5, 0.5, 0.5], None, 2) == [0, 1]
     assert mmr_order([], None, 3) == []
+
+
+def test_gram_equals_the_matrix_product() -> None:
+    rng = np.random.default_rng(7)
+    matrix = (rng.random((30, 80)) < 0.1) * rng.integers(1, 4, (30, 80)).astype(np.float64)
+    assert np.allclose(gram(matrix), matrix @ matrix.T)
+    assert gram(np.zeros((3, 0))).shape == (3, 3)
