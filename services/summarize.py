@@ -7,16 +7,17 @@ One service makes every summary in Newsdigest (ingestion, the digest, `/summary`
         The summary: 1–5 sentences of the article, in the article's order. Pure and
         synchronous; CPU-bound, so async code calls it through `Summarizer`.
 
-    Summarizer(algorithm=DEFAULT_ALGORITHM, *, workers=None, executor="process")
+    Summarizer(algorithm=DEFAULT_ALGORITHM, *, workers=None, pool="process")
         await summarizer.summarize(text, language=..., sentences=3, title=None)
+        await summarizer.summarize_article(new_article)   # ingestion's ArticleHook
         Runs `summarize` in a worker pool so that the event loop never waits on it;
         `close()` (or `async with`) shuts the pool down.
 
     ALGORITHMS: the names `algorithm` accepts; DEFAULT_ALGORITHM is "news".
 
 "news" is the ranking of services/summary_ranking.py (centrality × lead position, length
-normalised, MMR against repetition); the others are sumy's algorithms as they are
-(LexRank, TextRank, LSA, Luhn, KL-Sum, SumBasic, Edmundson). Every algorithm ranks only
+normalised, MMR against repetition); "lead" takes the first sentences; the others are
+sumy's algorithms as they are (LexRank, TextRank, LSA, Luhn, KL-Sum, SumBasic, Edmundson). Every algorithm ranks only
 sentences that pass the hygiene of services/summary_hygiene.py, so no algorithm returns a
 caption, a dateline or "Read more". An article with no more acceptable sentences than asked
 comes back whole; empty or unusable text gives an empty list. Nothing here raises on any
@@ -33,7 +34,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from types import TracebackType
 from typing import Any, Final, Literal, Self
@@ -49,6 +50,7 @@ from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
+from services.storage.models import NewArticle
 from services.summary_algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 from services.summary_hygiene import (
     MAX_SENTENCE_CHARS,
@@ -369,6 +371,11 @@ class Summarizer:
             log.warning("a summary worker died; starting a new pool")
             self.close()
             return await loop.run_in_executor(self._pool(), call)
+
+    async def summarize_article(self, article: NewArticle) -> NewArticle:
+        """The article with its summary filled in: ingestion's summarising step."""
+        summary = await self.summarize(article.text, language=article.language, title=article.title)
+        return replace(article, summary=summary)
 
     def close(self) -> None:
         """Stop the workers; queued summaries are cancelled. Idempotent."""

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.storage.models import NewArticle
 from services.summarize import (
     ALGORITHMS,
     MAX_SENTENCES,
@@ -191,3 +192,18 @@ async def test_the_async_service_gives_the_same_summary_from_its_pool(pool: str)
         summarize(EN_ARTICLE, language="en", sentences=3),
         [],
     ]
+
+
+async def test_ingestion_gets_the_article_back_with_its_summary() -> None:
+    article = NewArticle(
+        url="https://example.org/a",
+        canonical_url="https://example.org/a",
+        content_hash="h",
+        language="en",
+        title="Driver jailed",
+        text=EN_ARTICLE,
+    )
+    async with Summarizer(pool="thread", workers=1) as summarizer:
+        summarized = await summarizer.summarize_article(article)
+    assert summarized.summary == summarize(EN_ARTICLE, language="en", title="Driver jailed")
+    assert summarized.text == article.text
