@@ -5,6 +5,8 @@ from __future__ import annotations
 import gettext
 import io
 import re
+import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,15 @@ def test_translations_load_for_all_three_languages() -> None:
     assert i18n.gettext("All commands", locale="ru") == "Все команды"
     assert i18n.gettext("All commands", locale="kk") == "Барлық командалар"
     assert i18n.gettext("All commands", locale="en") == "All commands"
+
+
+def test_packaging_ships_every_catalogue_file() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["bot.i18n"]
+    package = ROOT / "bot" / "i18n"
+    shipped = [path for path in (package / "locales").rglob("*") if path.is_file()]
+
+    assert len(shipped) == 6
+    for path in shipped:
+        relative = path.relative_to(package).as_posix()
+        assert any(fnmatch(relative, pattern) for pattern in patterns), relative
