@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -30,6 +30,9 @@ from services.storage import (
 )
 from services.topics import CatalogueError, TopicIndex, read_catalogue
 
+if TYPE_CHECKING:  # sumy and NumPy load only when summaries are made
+    from services.summarize import Summarizer
+
 log = logging.getLogger(__name__)
 
 
@@ -49,6 +52,7 @@ class Services:
     admin_stats: AdminStatsService
     schedule: DigestSchedule
     topic_index: TopicIndex
+    summarizer: Summarizer
 
     def workflow_data(self) -> dict[str, Any]:
         """Each service by its field name: handlers ask for them by parameter name."""
@@ -60,6 +64,9 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
     """Open the database and build the services; close them in reverse order on exit."""
     clock = clock or SystemClock()
     db = await Database.open(settings.database_path)
+    from services.summarize import Summarizer
+
+    summarizer = Summarizer(settings.summary_algorithm)  # workers start on first use
     try:
         subscribers = SubscriberRepository(db, clock)
         topics = TopicRepository(db, clock)
@@ -89,8 +96,10 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             ),
             schedule=DigestSchedule(deliveries, clock),
             topic_index=topic_index,
+            summarizer=summarizer,
         )
     finally:
+        summarizer.close()
         await db.close()
 
 
