@@ -24,7 +24,7 @@ import functools
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
@@ -78,7 +78,7 @@ class SiteSource:
 
 
 @functools.cache
-def gzip_bomb(decompressed_mib: int = 256) -> bytes:
+def gzip_bomb(decompressed_mib: int = 64) -> bytes:
     """A single gzip member of zeros: ~1 KiB per MiB it expands to."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS, 9, zlib.Z_RLE)
     block = b"\0" * (1 << 20)
@@ -97,7 +97,7 @@ class NewsSite:
     FAULT_MALFORMED = "/faults/malformed.xml"
     FAULT_HTML_AS_FEED = "/faults/html-as-feed.xml"  # a web page with an RSS content type
     FAULT_HUGE = "/faults/huge.xml"  # 50 MiB, chunked, no Content-Length
-    FAULT_GZIP_BOMB = "/faults/gzip-bomb.xml"  # 256 KiB on the wire, 256 MiB inflated
+    FAULT_GZIP_BOMB = "/faults/gzip-bomb.xml"  # 64 KiB on the wire, 64 MiB inflated
     FAULT_BAD_GZIP = "/faults/bad-gzip.xml"  # says gzip, is not
     FAULT_REDIRECT_LOOP = "/faults/redirect-loop.xml"
     FAULT_RETRY_AFTER = "/faults/retry-after.xml"  # 429 with Retry-After: 120
@@ -108,12 +108,14 @@ class NewsSite:
     FEED_RELATIVE = "/rss/relative.xml"  # item links relative to the feed
     FEED_NO_DATES = "/rss/no-dates.xml"  # items without pubDate and guid
     FEED_LYING_TYPE = "/rss/lying-type.xml"  # RSS served as text/html
-    FEED_GONE = "/rss/gone.xml"  # one item's page answers 404
+    FEED_GONE = "/rss/gone.xml"  # two items' pages answer 404, one with a description, one without
     FEED_SYNDICATED = "/rss/syndicated.xml"  # one story under three URLs
     FEED_CP1251 = "/rss/cp1251.xml"  # windows-1251, encoding only in the XML declaration
     FEED_RDF = "/rss/rdf.xml"  # RSS 1.0
     FEED_ALL = "/rss/all.xml"
+    FEED_CP1251_PAGE = "/rss/cp1251-page.xml"  # one item: the windows-1251 page
     GONE_PAGE = "/news/society/gone-article.html"
+    PAGE_WITHOUT_FEED = "/about.html"  # a web page that announces no feed
     HOME = "/"
 
     def __init__(
@@ -162,6 +164,8 @@ class NewsSite:
             (self.FEED_SYNDICATED, self._feed_syndicated),
             (self.FEED_CP1251, self._feed_cp1251),
             (self.FEED_RDF, self._feed_rdf),
+            (self.FEED_CP1251_PAGE, self._feed_cp1251_page),
+            (self.PAGE_WITHOUT_FEED, self._about),
             ("/rss/{section}.xml", self._feed_section),
             (self.FAULT_SLOW, self._slow),
             (self.FAULT_TRICKLE, self._trickle),
@@ -355,7 +359,8 @@ class NewsSite:
             caption="",
             views=0,
         )
-        return self._rss_response([gone, *self.articles[7:8]], full_description=True)
+        empty = replace(gone, slug="gone-empty", title="Пустая запись", paragraphs=("",))
+        return self._rss_response([gone, empty, *self.articles[7:8]], full_description=True)
 
     async def _feed_syndicated(self, request: web.Request) -> web.Response:
         first = self.articles[0]
@@ -376,6 +381,21 @@ class NewsSite:
             body=body.encode("windows-1251", "xmlcharrefreplace"),
             headers={"Content-Type": "application/rss+xml"},
         )
+
+    async def _feed_cp1251_page(self, request: web.Request) -> web.Response:
+        first = self.articles[0]
+        return web.Response(
+            text=render_rss([first], self.base_url, links=[self.url(self.FAULT_CP1251_PAGE)]),
+            content_type="application/rss+xml",
+            charset="utf-8",
+        )
+
+    async def _about(self, request: web.Request) -> web.Response:
+        body = (
+            '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>О нас</title>'
+            "</head><body><h1>О редакции</h1><p>Мы пишем о Казахстане и России.</p></body></html>"
+        )
+        return web.Response(text=body, content_type="text/html", charset="utf-8")
 
     async def _feed_rdf(self, request: web.Request) -> web.Response:
         return web.Response(
@@ -515,7 +535,9 @@ def render_page(
     # Real sites put furniture inside the article body, where extractors keep it: a photo
     # with its caption as a paragraph, a "Читайте также" link, a view counter, a prompt.
     body: list[str] = [f'<p class="article__text">{_dateline_html(article)}{paragraphs[0]}</p>']
-    body.append(f'<img src="/img/{article.slug}-2.jpg" alt=""><p><em>{escape(article.caption)}</em></p>')
+    body.append(
+        f'<img src="/img/{article.slug}-2.jpg" alt=""><p><em>{escape(article.caption)}</em></p>'
+    )
     for position, paragraph in enumerate(paragraphs[1:], start=1):
         body.append(f'<p class="article__text">{paragraph}</p>')
         if position == 1 and related:

@@ -148,7 +148,7 @@ async def test_a_gzip_bomb_is_stopped_at_the_decompressed_cap(news_site: NewsSit
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # The bomb inflates to 256 MiB; we never hold more than a few times the cap.
+    # The bomb inflates to 64 MiB; we never hold more than a few times the cap.
     assert peak < 6 * cap
 
 
