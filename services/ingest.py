@@ -16,7 +16,8 @@ Sources are independent: each runs in its own task with its own deadline, a fail
 recorded on the source (last error, consecutive failures) and pushes its next fetch back
 exponentially, capped at a day, and never touches the others. A scheduled pass spreads
 the sources' starts across part of the interval instead of hitting every site at once.
-CPU work (feed parsing, extraction, cleaning) runs in the executor, never on the loop.
+CPU work (feed parsing, extraction, cleaning) runs in a `CpuPool` (services/cpu_pool.py),
+never on the loop.
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from services.clock import Clock
+from services.cpu_pool import CpuPool, ThreadPool
 from services.extract import ExtractedArticle, FeedText, canonical_url, extract_article
 from services.feeds import FeedEntry, FeedError, NotAFeed, ParsedFeed, parse_feed
 from services.fetch import Fetcher, FetchError, FetchResult, RateLimited
@@ -40,8 +40,6 @@ from services.storage.models import Article, NewArticle, Source
 from services.text.language import Language
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 
 class ArticleHook(Protocol):
@@ -150,20 +148,20 @@ class Ingestor:
         fetcher: Fetcher,
         clock: Clock,
         interval: timedelta = timedelta(minutes=30),
-        executor: Executor | None = None,
+        cpu: CpuPool | None = None,
         summarise: ArticleHook = keep_article,
         index: Sequence[StoredArticleHook] = (),
         policy: IngestPolicy | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
-        """`executor` runs the CPU work (None: asyncio's default thread pool); `sleep` is
+        """`cpu` runs the CPU work (None: asyncio's default thread pool); `sleep` is
         how the spread of a scheduled pass waits (tests pass one that records)."""
         self._sources = sources
         self._articles = articles
         self._fetcher = fetcher
         self._clock = clock
         self.interval = interval
-        self._executor = executor
+        self._cpu_pool = cpu or ThreadPool()
         self._summarise = summarise
         self._index = tuple(index)
         self.policy = policy or IngestPolicy()
@@ -296,7 +294,7 @@ class Ingestor:
         """The feed in `result`, or, for a source of kind "page", the feed the page
         announces (then True). A feed URL that serves a page is an error, named as such."""
         try:
-            feed = await self._cpu(
+            feed = await self._cpu_pool.run(
                 parse_feed, result.content, url=result.final_url, content_type=result.content_type
             )
         except NotAFeed as exc:
@@ -309,7 +307,7 @@ class Ingestor:
             return feed, False
         try:
             linked = await self._fetcher.fetch(announced)
-            feed = await self._cpu(
+            feed = await self._cpu_pool.run(
                 parse_feed, linked.content, url=linked.final_url, content_type=linked.content_type
             )
         except (FetchError, FeedError) as exc:
@@ -335,7 +333,7 @@ class Ingestor:
             title=entry.title, text=entry.text, author=entry.author, published_at=entry.published_at
         )
         try:
-            extracted = await self._cpu(
+            extracted = await self._cpu_pool.run(
                 extract_article,
                 content,
                 url=page_url,
@@ -402,10 +400,6 @@ class Ingestor:
             except Exception:
                 log.exception("indexing step failed article=%d; left for a later run", article.id)
 
-    async def _cpu(self, function: Callable[..., T], /, *args: object, **kwargs: object) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(function, *args, **kwargs))
-
     # --- add-source --------------------------------------------------------------------
 
     async def resolve_feed(self, url: str) -> ResolvedFeed:
@@ -414,7 +408,7 @@ class Ingestor:
         result = await self._fetcher.fetch(url)
         kind = "feed"
         try:
-            feed = await self._cpu(
+            feed = await self._cpu_pool.run(
                 parse_feed, result.content, url=result.final_url, content_type=result.content_type
             )
         except NotAFeed as exc:
@@ -423,7 +417,7 @@ class Ingestor:
                     "the address is a web page that announces no RSS or Atom feed"
                 ) from exc
             linked = await self._fetcher.fetch(exc.feed_links[0])
-            feed = await self._cpu(
+            feed = await self._cpu_pool.run(
                 parse_feed, linked.content, url=linked.final_url, content_type=linked.content_type
             )
             kind = "page"

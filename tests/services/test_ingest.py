@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from services.clock import ManualClock
+from services.cpu_pool import ProcessPool
 from services.feeds import NotAFeed
 from services.fetch import Fetcher, FetchLimits, HTTPStatusError
 from services.ingest import Ingestor, IngestPolicy, backoff
@@ -446,3 +447,22 @@ async def test_a_page_without_a_feed_or_a_dead_url_cannot_be_added(
         await ingestor.resolve_feed(news_site.url(NewsSite.PAGE_WITHOUT_FEED))
     with pytest.raises(HTTPStatusError):
         await ingestor.resolve_feed(news_site.url(NewsSite.FAULT_404))
+
+
+async def test_extraction_in_worker_processes_stores_the_same_articles(
+    news_site: NewsSite,
+    sources: SourceRepository,
+    articles: ArticleRepository,
+    make_ingestor: MakeIngestor,
+) -> None:
+    await add(sources, news_site, "/rss/politics.xml")
+    pool = ProcessPool(workers=1)
+    try:
+        report = await make_ingestor(cpu=pool).run_pass()
+    finally:
+        pool.close()
+
+    expected = [a for a in news_site.articles if a.section == "politics"]
+    assert report.new == len(expected)
+    texts = sorted(article.text for article in await stored(articles))
+    assert texts == sorted("\n".join(a.paragraphs) for a in expected)
