@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
@@ -18,6 +19,9 @@ from aiogram.enums import ParseMode
 from bot.config import ConfigError, Settings
 from services.admin_stats import AdminStatsService
 from services.clock import Clock, SystemClock
+from services.cpu_pool import ProcessPool
+from services.fetch import Fetcher
+from services.ingest import Ingestor
 from services.schedule import DigestSchedule
 from services.storage import (
     ArticleRepository,
@@ -53,6 +57,8 @@ class Services:
     schedule: DigestSchedule
     topic_index: TopicIndex
     summarizer: Summarizer
+    fetcher: Fetcher
+    ingestor: Ingestor
 
     def workflow_data(self) -> dict[str, Any]:
         """Each service by its field name: handlers ask for them by parameter name."""
@@ -67,6 +73,8 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
     from services.summarize import Summarizer
 
     summarizer = Summarizer(settings.summary_algorithm)  # workers start on first use
+    fetcher = Fetcher(allow_private_networks=settings.allow_private_networks, clock=clock)
+    ingestion_pool = ProcessPool()  # workers start on first use
     try:
         subscribers = SubscriberRepository(db, clock)
         topics = TopicRepository(db, clock)
@@ -97,8 +105,21 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             schedule=DigestSchedule(deliveries, clock),
             topic_index=topic_index,
             summarizer=summarizer,
+            fetcher=fetcher,
+            ingestor=Ingestor(
+                sources=sources,
+                articles=articles,
+                fetcher=fetcher,
+                clock=clock,
+                interval=timedelta(minutes=settings.ingest_interval_minutes),
+                cpu=ingestion_pool,
+                summarise=summarizer.summarize_article,
+                index=[topic_index.index_article],
+            ),
         )
     finally:
+        ingestion_pool.close()
+        await fetcher.aclose()
         summarizer.close()
         await db.close()
 
