@@ -23,6 +23,7 @@ from services.cpu_pool import ProcessPool
 from services.fetch import Fetcher
 from services.ingest import Ingestor
 from services.schedule import DigestSchedule
+from services.sources_file import SourcesFileError, load_sources_file
 from services.storage import (
     ArticleRepository,
     Database,
@@ -83,6 +84,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         deliveries = DeliveryRepository(db, clock)
         subscriptions = SubscriptionRepository(db, clock)
         topic_index = await open_topic_index(settings, db, articles, topics, subscriptions)
+        await load_configured_sources(settings, sources)
         yield Services(
             settings=settings,
             clock=clock,
@@ -139,6 +141,17 @@ async def open_topic_index(
     index = TopicIndex(db, articles, subscriptions, catalogue)
     await index.sync_catalogue(topics)
     return index
+
+
+async def load_configured_sources(settings: Settings, sources: SourceRepository) -> None:
+    """The sources of SOURCES_FILE added or updated in the database; a missing file is logged."""
+    if not settings.sources_file.exists():
+        log.warning("sources file not found, no sources loaded path=%s", settings.sources_file)
+        return
+    try:
+        await load_sources_file(settings.sources_file, sources)
+    except SourcesFileError as exc:
+        raise ConfigError(f"SOURCES_FILE: {exc}") from None
 
 
 def build_bot(settings: Settings) -> Bot:

@@ -1,0 +1,130 @@
+"""`sources`, `add-source URL`, `remove-source URL`: the news sources and their health.
+
+    sources                  every source: state, name, URL, last success, failures, error
+    add-source URL [--name NAME] [--language ru|kk|en]
+                             fetches URL first: a feed is added as it is; a web page is
+                             resolved to the feed it announces with <link rel="alternate">
+    remove-source URL        removes it (articles already stored stay)
+
+Sources listed in SOURCES_FILE are loaded at every start, so a source removed here but
+still listed there comes back: the command says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.config import Settings
+from services.feeds import FeedError
+from services.fetch import FetchError
+from services.source_health import SourceState, source_state
+from services.sources_file import SourcesFileError, check_source_url, read_sources_file
+from services.storage.models import LANGUAGES, Source
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    listing = subparsers.add_parser("sources", help="list the news sources with their health")
+    listing.set_defaults(handler=sources_command)
+
+    add = subparsers.add_parser(
+        "add-source", help="add a feed, or a site page whose feed link is followed"
+    )
+    add.add_argument("url", help="an RSS/Atom feed or a web page that links to one")
+    add.add_argument("--name", default=None, help="default: the feed's own title")
+    add.add_argument("--language", choices=LANGUAGES, default=None, help="default: the feed's")
+    add.set_defaults(handler=add_source_command)
+
+    remove = subparsers.add_parser("remove-source", help="remove a source by its URL")
+    remove.add_argument("url")
+    remove.set_defaults(handler=remove_source_command)
+
+
+async def sources_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_services
+
+    async with open_services(settings) as services:
+        stored = await services.sources.list_all()
+        now = services.clock.now()
+    if not stored:
+        print("No sources. Add one with `add-source URL` or list them in SOURCES_FILE.")
+        return 0
+    for source in stored:
+        print(render_source(source, source_state(source, now)))
+    counts: dict[SourceState, int] = {}
+    for source in stored:
+        state = source_state(source, now)
+        counts[state] = counts.get(state, 0) + 1
+    print("Total: " + ", ".join(f"{count} {state.value}" for state, count in counts.items()))
+    return 0
+
+
+def render_source(source: Source, state: SourceState) -> str:
+    """Two or three lines: state, name and language; the URL; what went wrong, if anything."""
+    language = f" [{source.language}]" if source.language else ""
+    lines = [f"{state.value.upper():<8} {source.name}{language}", f"         {source.url}"]
+    details = []
+    if source.last_success_at:
+        details.append(f"last success {source.last_success_at:%Y-%m-%d %H:%M} UTC")
+    elif source.last_fetch_at is None:
+        details.append("not fetched yet")
+    if source.consecutive_failures:
+        details.append(f"{source.consecutive_failures} failures in a row")
+    if source.next_fetch_at:
+        details.append(f"next try {source.next_fetch_at:%Y-%m-%d %H:%M} UTC")
+    if details:
+        lines.append("         " + "; ".join(details))
+    if source.last_error:
+        lines.append(f"         error: {source.last_error}")
+    return "\n".join(lines)
+
+
+async def add_source_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_services
+
+    try:
+        url = check_source_url(args.url)
+    except ValueError as exc:
+        print(f"Cannot add {args.url!r}: {exc}.")
+        return 2
+    async with open_services(settings) as services:
+        try:
+            feed = await services.ingestor.resolve_feed(url)
+        except (FetchError, FeedError) as exc:
+            print(f"Cannot add {url}: {exc}.")
+            return 1
+        existed = await services.sources.by_url(feed.url) is not None
+        source = await services.sources.upsert(
+            feed.url,
+            name=(args.name or "").strip() or feed.title,
+            language=args.language or feed.language,
+        )
+    verb = "Updated" if existed else "Added"
+    print(f"{verb}: {source.name} — {source.url} ({feed.entries} entries now in the feed).")
+    if feed.kind == "page":
+        print(f"The page {url} announces this feed; the feed is what will be read.")
+    return 0
+
+
+async def remove_source_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_services
+
+    url = args.url.strip()
+    async with open_services(settings) as services:
+        removed = await services.sources.remove(url)
+    if not removed:
+        print(f"No source has the URL {url}; `sources` lists them.")
+        return 1
+    print(f"Removed {url}. Articles already stored from it stay.")
+    if _listed_in_file(settings, url):
+        print(
+            f"It is listed in SOURCES_FILE ({settings.sources_file}) and will come back at the "
+            "next start: remove it there too."
+        )
+    return 0
+
+
+def _listed_in_file(settings: Settings, url: str) -> bool:
+    try:
+        return any(spec.url == url for spec in read_sources_file(settings.sources_file))
+    except SourcesFileError:
+        return False
