@@ -29,17 +29,22 @@ the handlers to put into words in ru, en or kk (English fallbacks in `ERROR_MESS
 
 A Query runs two ways with one meaning:
 
-- `Query.fts(focus=...)`: an SQLite FTS5 MATCH expression over the lemma columns of the
-  `articles_fts` table (title, lead, body, focus). Every lemma goes in as a double-quoted
-  string, so no user input ever reaches FTS5 as syntax.
-- `Query.matches(article_lemmas, focus=...)`: the same test in memory, for matching one new
-  article against every subscribed topic.
+- `Query.fts()`: an SQLite FTS5 MATCH expression over the lemma columns (title, lead, body)
+  of the `articles_fts` table. Every lemma goes in as a double-quoted string, so no user
+  input ever reaches FTS5 as syntax.
+- `Query.matches(article_lemmas)`: the same test in memory, for matching one new article
+  against every subscribed topic.
 
-`focus=False` asks whether the article mentions the words (a search box). `focus=True`
-asks whether the article is about them: each word must be in the title or lead or recur
-in the body (see `ArticleLemmas.focus`); a phrase must be in the title or lead, or be in
-the body with all of its words in focus. Catalogue topics use focus, so a story about
-Russia and Ukraine that lists Kazakhstan once is not a Kazakhstan story.
+Both ask whether the article mentions the words (a search box). `Query.matches(...,
+focus=True)` asks more: whether the article is about them. A news story says what it is
+about in its headline and lead, and keeps returning to it. So each concept of the query —
+a word with all its readings, a set of alternatives, a whole alias group — must be named in
+the title or the lead, or be mentioned at least FOCUS_BODY_MENTIONS times in the body. A
+country named once in a list deep in the body is a mention, not the subject. Mentions are
+counted by concept, not by word: "Токаев" once and "Казахстан" once in the body make two
+mentions of @Kazakhstan, while "Касым-Жомарт Токаев" is one mention, not three. FTS5
+cannot count that, so the index finds the articles that mention the query and this judges
+them. Catalogue topics match with focus; people's own queries by mention.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from services.text.lemmas import ArticleLemmas, Lemmatizer, default_lemmatizer, 
 
 __all__ = [
     "ERROR_MESSAGES",
+    "FOCUS_BODY_MENTIONS",
     "MAX_LENGTH",
     "MAX_NESTING",
     "MAX_TERMS",
@@ -73,6 +79,7 @@ MAX_LENGTH = 200
 MAX_TERMS = 20
 MAX_NESTING = 10
 MAX_PHRASE_VARIANTS = 16
+FOCUS_BODY_MENTIONS = 2
 
 ERROR_MESSAGES: dict[str, str] = {
     "empty": "The query has no words to look for.",
@@ -148,8 +155,6 @@ class AllOf:
 Node = Term | Phrase | AliasGroup | AnyOf | AllOf
 
 _ALL = "{title lead body}"
-_HEAD = "{title lead}"
-_FOCUS = "{focus}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,13 +166,14 @@ class Query:
     def __str__(self) -> str:
         return _render(self.root, top=True)
 
-    def fts(self, *, focus: bool = False) -> str:
+    def fts(self) -> str:
         """The FTS5 MATCH expression for the `articles_fts` lemma columns."""
-        return _fts(self.root, focus)
+        return _fts(self.root)
 
     def matches(self, article: ArticleLemmas, *, focus: bool = False) -> bool:
-        """Whether the article satisfies the query (the in-memory twin of `fts`)."""
-        return _matches(self.root, article, focus)
+        """Whether the article mentions what the query asks (the in-memory twin of `fts`),
+        or with `focus` whether it is about it."""
+        return _about(self.root, article) if focus else _mentions(self.root, article)
 
     def lemmas(self) -> frozenset[str]:
         """Every lemma the query looks for or excludes."""
@@ -453,77 +459,101 @@ def _quote(lemma: str) -> str:
     return '"' + lemma.replace('"', '""') + '"'
 
 
-def _fts(node: Node, focus: bool) -> str:
+def _fts(node: Node) -> str:
     if isinstance(node, Term):
         alternatives = " OR ".join(_quote(lemma) for lemma in node.lemmas)
-        return f"{_FOCUS if focus else _ALL} : ({alternatives})"
+        return f"{_ALL} : ({alternatives})"
     if isinstance(node, Phrase):
-        return "(" + " OR ".join(_fts_phrase(variant, focus) for variant in node.variants) + ")"
+        variants = " OR ".join(_quote(" ".join(variant)) for variant in node.variants)
+        return f"{_ALL} : ({variants})"
     if isinstance(node, AliasGroup):
-        return _fts(node.node, focus)
+        return _fts(node.node)
     if isinstance(node, AnyOf):
         # Alternative single words share one column filter: a shorter expression, one lookup.
         lemmas = [
             lemma for option in node.options if isinstance(option, Term) for lemma in option.lemmas
         ]
-        clauses = [_fts(Term("", tuple(dict.fromkeys(lemmas))), focus)] if lemmas else []
-        clauses += [_fts(option, focus) for option in node.options if not isinstance(option, Term)]
+        clauses = [_fts(Term("", tuple(dict.fromkeys(lemmas))))] if lemmas else []
+        clauses += [_fts(option) for option in node.options if not isinstance(option, Term)]
         return "(" + " OR ".join(clauses) + ")"
-    included = "(" + " AND ".join(_fts(part, focus) for part in node.include) + ")"
+    included = "(" + " AND ".join(_fts(part) for part in node.include) + ")"
     if not node.exclude:
         return included
-    excluded = " OR ".join(_fts(part, focus) for part in node.exclude)
+    excluded = " OR ".join(_fts(part) for part in node.exclude)
     return f"({included} NOT ({excluded}))"
-
-
-def _fts_phrase(variant: tuple[str, ...], focus: bool) -> str:
-    phrase = _quote(" ".join(variant))
-    if not focus:
-        return f"{_ALL} : {phrase}"
-    every_word = " AND ".join(_quote(lemma) for lemma in variant)
-    return f"({_HEAD} : {phrase} OR ({_ALL} : {phrase} AND {_FOCUS} : ({every_word})))"
 
 
 # -- in memory -----------------------------------------------------------------------------
 
 
-def _matches(node: Node, article: ArticleLemmas, focus: bool) -> bool:
+def _mentions(node: Node, article: ArticleLemmas) -> bool:
     if isinstance(node, Term):
-        pool = article.focus if focus else article.vocabulary
-        return any(lemma in pool for lemma in node.lemmas)
+        return any(lemma in article.vocabulary for lemma in node.lemmas)
     if isinstance(node, Phrase):
-        return any(_phrase_matches(variant, article, focus) for variant in node.variants)
+        return any(
+            all(lemma in article.vocabulary for lemma in variant)
+            and article.phrase_positions(variant)
+            for variant in node.variants
+        )
     if isinstance(node, AliasGroup):
-        return _matches(node.node, article, focus)
+        return _mentions(node.node, article)
     if isinstance(node, AnyOf):
-        return any(_matches(option, article, focus) for option in node.options)
-    return all(_matches(part, article, focus) for part in node.include) and not any(
-        _matches(part, article, focus) for part in node.exclude
+        return any(_mentions(option, article) for option in node.options)
+    return all(_mentions(part, article) for part in node.include) and not any(
+        _mentions(part, article) for part in node.exclude
     )
 
 
-def _phrase_matches(variant: tuple[str, ...], article: ArticleLemmas, focus: bool) -> bool:
-    if not all(lemma in article.vocabulary for lemma in variant):
-        return False
-    if _contains(article.title, variant) or _contains(article.lead, variant):
+def _about(node: Node, article: ArticleLemmas) -> bool:
+    concept = _concept(node)
+    if concept is not None:
+        return _is_subject(concept, article)
+    if isinstance(node, AnyOf):
+        return any(_about(option, article) for option in node.options)
+    if isinstance(node, AllOf):
+        return all(_about(part, article) for part in node.include) and not any(
+            _about(part, article) for part in node.exclude
+        )
+    return False  # an alias group is always a concept
+
+
+def _concept(node: Node) -> list[Term | Phrase] | None:
+    """The words and phrases of one concept (alternatives of each other), or None."""
+    if isinstance(node, Term | Phrase):
+        return [node]
+    if isinstance(node, AliasGroup):
+        return _concept(node.node)
+    if isinstance(node, AnyOf):
+        leaves: list[Term | Phrase] = []
+        for option in node.options:
+            found = _concept(option)
+            if found is None:
+                return None
+            leaves.extend(found)
+        return leaves
+    return None
+
+
+def _is_subject(concept: list[Term | Phrase], article: ArticleLemmas) -> bool:
+    """Whether the article keeps coming back to the concept (see the module docstring)."""
+    covered: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+    for leaf in concept:
+        if isinstance(leaf, Term):
+            for lemma in leaf.lemmas:
+                for field, index in article.positions.get(lemma, ()):
+                    covered[field].add(index)
+        else:
+            for variant in leaf.variants:
+                for field, index in article.phrase_positions(variant):
+                    covered[field].update(range(index, index + len(variant)))
+    if covered[0] or covered[1]:
         return True
-    if not _contains(article.body, variant):
-        return False
-    return not focus or all(lemma in article.focus for lemma in variant)
+    return _mentions_in(covered[2]) >= FOCUS_BODY_MENTIONS
 
 
-def _contains(sequence: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    first = phrase[0]
-    start = 0
-    while True:
-        try:
-            at = sequence.index(first, start)
-        except ValueError:
-            return False
-        if sequence[at : at + size] == phrase:
-            return True
-        start = at + 1
+def _mentions_in(covered: set[int]) -> int:
+    """Separate mentions among covered positions: "Касым-Жомарт Токаев" is one, not three."""
+    return sum(1 for index in covered if index - 1 not in covered)
 
 
 # -- rendering -----------------------------------------------------------------------------

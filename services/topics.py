@@ -6,10 +6,13 @@ topics, each a slug, a title in ru/en/kk, a query over the groups, optionally th
 languages it covers. Every process loads it at start (`read_catalogue`) and
 `TopicIndex.sync_catalogue` writes it into the topics table, dropping topics no longer listed.
 
-The index is the `articles_fts` FTS5 table (migration 0020): per article the lemmas of its
-title, lead and body (ranked by BM25 with weights 3 : 2 : 1) and its focus lemmas (what the
-article is about; see `ArticleLemmas`). Catalogue topics match on focus, so passing mentions
-do not make a story theirs; people's own queries match on mention, as a search box does.
+The index is the `articles_fts` FTS5 table: per article the lemmas of its title, lead and
+body, ranked by BM25 with weights 3 : 2 : 1 (the headline and lead say what a story is).
+Catalogue topics match with focus — the article must be about each part of the query, not
+merely name it (see services/query.py) — so a passing mention does not make a story
+theirs; people's own queries match on mention, as a search box does. FTS5 finds the
+articles that mention a query; for focus, those candidates are then judged in rank order
+on their stored lemmas, in a worker thread, until enough are found.
 
 Public API (all times aware UTC; the window is on arrival time, `articles.fetched_at`):
 
@@ -37,6 +40,7 @@ import asyncio
 import logging
 import re
 import tomllib
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -67,11 +71,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BM25_WEIGHTS = (3.0, 2.0, 1.0, 0.0)
-"""Column weights of title, lead, body and focus: the headline and lead say what a story is."""
+BM25_WEIGHTS = (3.0, 2.0, 1.0)
+"""Column weights of title, lead and body: the headline and lead say what a story is."""
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _MAX_SEARCH_LIMIT = 1000
+_FOCUS_BATCH = 200  # candidates judged per round trip when searching with focus
+_LEMMA_CACHE = 20_000  # articles whose stored lemmas are kept parsed (about four days of news)
 
 
 class CatalogueError(Exception):
@@ -244,6 +250,7 @@ class TopicIndex:
         self._lemmatizer = lemmatizer or default_lemmatizer()
         self._executor = executor  # None: asyncio's default thread pool
         self._parse = lru_cache(maxsize=4096)(self._parse_uncached)
+        self._cache: OrderedDict[int, ArticleLemmas] = OrderedDict()
 
     @property
     def catalogue(self) -> Catalogue:
@@ -271,6 +278,18 @@ class TopicIndex:
         """Articles that arrived in [since, until) and match, best first (BM25 over lemmas)."""
         parsed = self.parse(query) if isinstance(query, str) else query
         limit = max(1, min(limit, _MAX_SEARCH_LIMIT))
+        ranked = await self._ranked(parsed, since, until, languages, None if focus else limit)
+        return await self._about(parsed, ranked, limit) if focus else ranked
+
+    async def _ranked(
+        self,
+        query: Query,
+        since: datetime,
+        until: datetime | None,
+        languages: Iterable[str] | None,
+        limit: int | None,
+    ) -> list[SearchHit]:
+        """Every article of the window that mentions the query, by BM25 (best first)."""
         weights = ", ".join(str(weight) for weight in BM25_WEIGHTS)
         sql = [
             f"SELECT articles_fts.rowid AS id, bm25(articles_fts, {weights}) AS rank",
@@ -281,7 +300,7 @@ class TopicIndex:
             "AND articles_fts.rowid >= (SELECT MIN(id) FROM articles WHERE fetched_at >= :since)",
             "AND a.fetched_at >= :since",
         ]
-        params: dict[str, Any] = {"match": parsed.fts(focus=focus), "since": to_db_time(since)}
+        params: dict[str, Any] = {"match": query.fts(), "since": to_db_time(since)}
         if until is not None:
             sql.append(
                 "AND articles_fts.rowid <= (SELECT MAX(id) FROM articles WHERE fetched_at < :until)"
@@ -295,10 +314,24 @@ class TopicIndex:
             names = [f":lang{index}" for index in range(len(wanted))]
             sql.append(f"AND a.language IN ({', '.join(names)})")
             params.update({name[1:]: lang for name, lang in zip(names, wanted, strict=True)})
-        sql.append("ORDER BY rank, articles_fts.rowid DESC LIMIT :limit")
-        params["limit"] = limit
+        sql.append("ORDER BY rank, articles_fts.rowid DESC")
+        if limit is not None:
+            sql.append("LIMIT :limit")
+            params["limit"] = limit
         rows = await self._db.fetchall("\n".join(sql), params)
         return [SearchHit(int(row["id"]), -float(row["rank"])) for row in rows]
+
+    async def _about(self, query: Query, ranked: list[SearchHit], limit: int) -> list[SearchHit]:
+        """The ranked hits whose articles are about the query, judged in rank order."""
+        loop = asyncio.get_running_loop()
+        kept: list[SearchHit] = []
+        for start in range(0, len(ranked), _FOCUS_BATCH):
+            batch = ranked[start : start + _FOCUS_BATCH]
+            lemmas = await self._stored_many([hit.article_id for hit in batch])
+            kept += await loop.run_in_executor(self._executor, _judge, query, batch, lemmas)
+            if len(kept) >= limit:
+                break
+        return kept[:limit]
 
     async def search_topic(
         self, topic: Topic, *, since: datetime, until: datetime | None = None, limit: int = 20
@@ -343,15 +376,10 @@ class TopicIndex:
             await self._articles.set_lemmas(article.id, lemmas.text())
             await conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (article.id,))
             await conn.execute(
-                "INSERT INTO articles_fts (rowid, title, lead, body, focus) VALUES (?, ?, ?, ?, ?)",
-                (
-                    article.id,
-                    " ".join(lemmas.title),
-                    " ".join(lemmas.lead),
-                    " ".join(lemmas.body),
-                    " ".join(sorted(lemmas.focus)),
-                ),
+                "INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
+                (article.id, *(" ".join(field) for field in lemmas.fields())),
             )
+        self._remember(article.id, lemmas)
         return lemmas
 
     async def index_pending(self, batch: int = 200) -> int:
@@ -371,12 +399,32 @@ class TopicIndex:
 
     async def stored_lemmas(self, article_id: int) -> ArticleLemmas | None:
         """The lemmas an article was indexed with, None when it is not indexed."""
-        row = await self._db.fetchone(
-            "SELECT title, lead, body FROM articles_fts WHERE rowid = ?", (article_id,)
-        )
-        if row is None:
-            return None
-        return ArticleLemmas.from_columns(row["title"], row["lead"], row["body"])
+        return (await self._stored_many([article_id])).get(article_id)
+
+    async def _stored_many(self, article_ids: Sequence[int]) -> dict[int, ArticleLemmas]:
+        found = {aid: self._cache[aid] for aid in article_ids if aid in self._cache}
+        for aid in found:
+            self._cache.move_to_end(aid)
+        missing = [aid for aid in article_ids if aid not in found]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            rows = await self._db.fetchall(
+                f"SELECT rowid, title, lead, body FROM articles_fts WHERE rowid IN ({marks})",
+                missing,
+            )
+            columns = [(int(row["rowid"]), row["title"], row["lead"], row["body"]) for row in rows]
+            loop = asyncio.get_running_loop()
+            parsed = await loop.run_in_executor(self._executor, _from_columns, columns)
+            for aid, lemmas in parsed.items():
+                self._remember(aid, lemmas)
+            found.update(parsed)
+        return found
+
+    def _remember(self, article_id: int, lemmas: ArticleLemmas) -> None:
+        self._cache[article_id] = lemmas
+        self._cache.move_to_end(article_id)
+        while len(self._cache) > _LEMMA_CACHE:
+            self._cache.popitem(last=False)
 
     # -- matching ---------------------------------------------------------------------------
 
@@ -429,3 +477,19 @@ class TopicIndex:
         )
         log.info("topic catalogue loaded topics=%d removed=%d", len(stored), removed)
         return stored
+
+
+def _from_columns(columns: Sequence[tuple[int, str, str, str]]) -> dict[int, ArticleLemmas]:
+    return {
+        aid: ArticleLemmas.from_columns(title, lead, body) for aid, title, lead, body in columns
+    }
+
+
+def _judge(
+    query: Query, hits: Sequence[SearchHit], lemmas: Mapping[int, ArticleLemmas]
+) -> list[SearchHit]:
+    return [
+        hit
+        for hit in hits
+        if hit.article_id in lemmas and query.matches(lemmas[hit.article_id], focus=True)
+    ]

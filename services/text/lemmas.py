@@ -36,9 +36,8 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Literal
 
@@ -47,8 +46,8 @@ import razdel
 import snowballstemmer
 
 __all__ = [
-    "FOCUS_BODY_MENTIONS",
     "ArticleLemmas",
+    "Position",
     "Lemmatizer",
     "default_lemmatizer",
     "kazakh_stem",
@@ -64,6 +63,7 @@ _APOSTROPHES = re.compile(r"['’]")
 _KAZAKH_LETTERS = frozenset("әғқңөұүһі")
 _KAZAKH_FOLD = str.maketrans("әғқңөұүһіё", "агкноуухие")
 _PROPER_TAGS = ("Surn", "Geox", "Orgn", "Abbr", "Name", "Patr")
+_HYPHEN_SUFFIX_MAX = 6  # "ЖЭО-ларын", "2024-го": endings written after a hyphen
 _SURNAME = re.compile(r"^(\w{3,}?[ое]в)(?:а|у|ым|е|ой|ы|ых|ыми)?$")
 # Adjectives that do not follow the regular "-ский" pattern of the place they come from.
 _IRREGULAR_ADJECTIVES: dict[str, tuple[str, ...]] = {
@@ -89,8 +89,6 @@ _TOPONYM_SUFFIXES = ("ский", "ийский", "инский", "анский")
 _LEAD_SENTENCES = 2
 _LEAD_MAX_WORDS = 60
 _LEAD_SCAN_CHARS = 2000
-FOCUS_BODY_MENTIONS = 2
-"""A body lemma counts as a focus of the article from this many mentions on."""
 
 
 # Kazakh endings a light stemmer may take off, each with the letters it can follow (Kazakh
@@ -122,6 +120,7 @@ _KK_RULES: tuple[tuple[str, str], ...] = (
     ("тар тер тық тік", _KK_HARD),
     ("сы сі", _KK_VOWEL),
     ("ы і", _KK_NASAL + _KK_VOICED + _KK_HARD),
+    ("н", "ыі"),  # accusative after a possessive: "станциясын"
 )
 _KK_ENDINGS: tuple[tuple[str, frozenset[str]], ...] = tuple(
     sorted(
@@ -198,28 +197,30 @@ def split_lead(text: str) -> tuple[str, str]:
     return text[:lead_end].strip(), text[lead_end:].strip()
 
 
+Position = tuple[int, int]
+"""Where a lemma stands: (field, index), field 0 = title, 1 = lead, 2 = body."""
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleLemmas:
-    """An article as the topic index sees it: lemma sequences of its title, lead and body.
-
-    `focus` is what the article is about: every lemma of the title and the lead, and body
-    lemmas mentioned at least FOCUS_BODY_MENTIONS times. A country named once in a list deep
-    in the body is a mention, not a focus.
-    """
+    """An article as the topic index sees it: lemma sequences of its title, lead and body,
+    with every lemma's positions (for phrases and for counting mentions)."""
 
     title: tuple[str, ...]
     lead: tuple[str, ...]
     body: tuple[str, ...]
-    focus: frozenset[str]
     vocabulary: frozenset[str]
+    positions: Mapping[str, tuple[Position, ...]] = field(compare=False, repr=False)
 
     @classmethod
     def build(cls, title: Iterable[str], lead: Iterable[str], body: Iterable[str]) -> ArticleLemmas:
-        title_t, lead_t, body_t = tuple(title), tuple(lead), tuple(body)
-        counts = Counter(body_t)
-        recurring = {lemma for lemma, count in counts.items() if count >= FOCUS_BODY_MENTIONS}
-        focus = frozenset(title_t) | frozenset(lead_t) | recurring
-        return cls(title_t, lead_t, body_t, focus, focus | frozenset(counts))
+        fields = (tuple(title), tuple(lead), tuple(body))
+        positions: dict[str, list[Position]] = {}
+        for number, lemmas in enumerate(fields):
+            for index, lemma in enumerate(lemmas):
+                positions.setdefault(lemma, []).append((number, index))
+        frozen = {lemma: tuple(where) for lemma, where in positions.items()}
+        return cls(*fields, frozenset(frozen), frozen)
 
     @classmethod
     def from_columns(cls, title: str, lead: str, body: str) -> ArticleLemmas:
@@ -232,6 +233,16 @@ class ArticleLemmas:
 
     def fields(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         return self.title, self.lead, self.body
+
+    def phrase_positions(self, phrase: Sequence[str]) -> list[Position]:
+        """Where `phrase` starts, within one field (a phrase never runs from title into lead)."""
+        fields = self.fields()
+        size = len(phrase)
+        return [
+            (number, index)
+            for number, index in self.positions.get(phrase[0], ())
+            if fields[number][index : index + size] == tuple(phrase)
+        ]
 
 
 @cache
@@ -448,7 +459,7 @@ def _compound_parts(token: str) -> list[str]:
     parts = [part for part in _HYPHENS.split(token) if part]
     kept = parts[:1]
     for previous, part in zip(parts, parts[1:], strict=False):
-        is_suffix = len(part) <= 4 and part.isalpha() and part.islower()
+        is_suffix = len(part) <= _HYPHEN_SUFFIX_MAX and part.isalpha() and part.islower()
         after_code = previous.isdigit() or (len(previous) > 1 and previous.isupper())
         if not (is_suffix and after_code):
             kept.append(part)

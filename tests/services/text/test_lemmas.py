@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.text.lemmas import (
-    FOCUS_BODY_MENTIONS,
     ArticleLemmas,
     Lemmatizer,
     default_lemmatizer,
@@ -192,12 +191,12 @@ def test_empty_text_has_no_lead() -> None:
     assert split_lead("  \n ") == ("", "")
 
 
-def test_focus_is_the_title_the_lead_and_body_lemmas_that_recur() -> None:
-    once = ["казахстан"]
-    recurring = ["москва"] * FOCUS_BODY_MENTIONS
-    article = ArticleLemmas.build(["россия"], ["украина"], once + recurring + ["переговоры"])
-    assert article.focus == {"россия", "украина", "москва"}
-    assert article.vocabulary == {"россия", "украина", "москва", "казахстан", "переговоры"}
+def test_an_article_knows_where_each_lemma_and_phrase_stands() -> None:
+    article = ArticleLemmas.build(["нур", "султан"], ["в", "нур", "султан"], ["нур", "а"])
+    assert article.positions["нур"] == ((0, 0), (1, 1), (2, 0))
+    assert article.phrase_positions(["нур", "султан"]) == [(0, 0), (1, 1)]
+    assert article.phrase_positions(["султан", "в"]) == []  # a phrase stays inside one field
+    assert article.vocabulary == {"нур", "султан", "в", "а"}
 
 
 def test_an_article_keeps_title_lead_and_body_apart(lemmatizer: Lemmatizer) -> None:
