@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -143,9 +144,13 @@ async def test_a_path_that_cannot_be_a_database_is_a_storage_error_naming_it(
 ) -> None:
     folder = tmp_path / "a-folder.db"
     folder.mkdir()
+    threads = set(threading.enumerate())
 
     with pytest.raises(StorageError, match="a-folder.db"):
         await Database.open(folder)
+
+    for worker in set(threading.enumerate()) - threads:
+        worker.join(timeout=5)  # aiosqlite's worker winds down on its own after a failed connect
 
 
 async def test_a_file_that_is_not_sqlite_is_a_storage_error(tmp_path: Path) -> None:
