@@ -22,6 +22,7 @@ from services.clock import Clock, SystemClock
 from services.cpu_pool import ProcessPool
 from services.fetch import Fetcher
 from services.ingest import Ingestor
+from services.link_summary import LinkSummaries
 from services.schedule import DigestSchedule
 from services.sources_file import SourcesFileError, load_sources_file
 from services.storage import (
@@ -60,6 +61,7 @@ class Services:
     summarizer: Summarizer
     fetcher: Fetcher
     ingestor: Ingestor
+    link_summaries: LinkSummaries
 
     def workflow_data(self) -> dict[str, Any]:
         """Each service by its field name: handlers ask for them by parameter name."""
@@ -118,6 +120,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
                 summarise=summarizer.summarize_article,
                 index=[topic_index.index_article],
             ),
+            link_summaries=LinkSummaries(fetcher, summarizer),
         )
     finally:
         ingestion_pool.close()

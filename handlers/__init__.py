@@ -10,12 +10,13 @@ def get_routers() -> list[Router]:
 
     The fallback router comes last: it answers whatever no other router took.
     """
-    from handlers import fallback, settings, start, subscribe, topics
+    from handlers import fallback, settings, start, subscribe, summary, topics
 
     return [
         start.build_router(),
         topics.build_router(),
         subscribe.build_router(),
         settings.build_router(),
+        summary.build_router(),
         fallback.build_router(),
     ]

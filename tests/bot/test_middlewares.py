@@ -81,6 +81,7 @@ def test_limiter_forgets_idle_users_when_it_grows() -> None:
 
 
 async def test_a_flooding_user_is_asked_once_to_slow_down_then_ignored(talk: Talk) -> None:
+    talk.step = timedelta(milliseconds=500)
     replies = [await talk.send(901, "/help", language_code="en") for _ in range(10)]
 
     assert all(len(reply.messages) == 1 for reply in replies[:8])
@@ -92,6 +93,7 @@ async def test_a_flooding_user_is_asked_once_to_slow_down_then_ignored(talk: Tal
 
 
 async def test_another_user_is_not_slowed_down_by_a_flooder(talk: Talk) -> None:
+    talk.step = timedelta(milliseconds=500)
     for _ in range(10):
         await talk.send(902, "/help", language_code="en")
 

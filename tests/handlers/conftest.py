@@ -58,6 +58,7 @@ class Talk:
         self.bot = bot
         self.clock = clock
         self.services = services
+        self.step = timedelta(seconds=2)  # how far the clock moves before each update
 
     async def feed(self, update: dict[str, Any]) -> Reply:
         sent, edits, answers = (
@@ -65,7 +66,7 @@ class Talk:
             len(self.telegram.edits),
             len(self.telegram.callback_answers),
         )
-        self.clock.advance(timedelta(seconds=2))
+        self.clock.advance(self.step)
         await self.dispatcher.feed_update(
             self.bot, Update.model_validate(update, context={"bot": self.bot})
         )
