@@ -67,6 +67,7 @@ class IngestPolicy:
     backoff_cap: timedelta = timedelta(days=1)
     max_entries: int = 100  # per source and pass, from the top (newest) of the feed
     entry_concurrency: int = 4  # entries of one source in flight at once
+    entries_in_flight: int = 16  # all sources together: bounds the page bytes held in memory
     source_deadline: float = 600.0  # seconds for one source's whole pass
     spread_share: float = 0.5  # scheduled passes start sources over this share of the interval
 
@@ -167,6 +168,7 @@ class Ingestor:
         self.policy = policy or IngestPolicy()
         self._sleep = sleep
         self._claimed: set[str] = set()  # canonical URLs and hashes being stored right now
+        self._in_flight = asyncio.Semaphore(self.policy.entries_in_flight)
 
     # --- passes ------------------------------------------------------------------------
 
@@ -279,7 +281,7 @@ class Ingestor:
         gate = asyncio.Semaphore(self.policy.entry_concurrency)
 
         async def one(entry: FeedEntry) -> None:
-            async with gate:
+            async with gate, self._in_flight:
                 await self._ingest_entry(source, entry, language, report)
 
         await asyncio.gather(*(one(entry) for entry in entries))
