@@ -17,6 +17,7 @@ from bot.app import Services, build_dispatcher, open_services
 from bot.config import Settings
 from handlers.callbacks import LanguagePick, LengthPick, TopicDrop, TopicToggle, ZonePick
 from services.clock import ManualClock
+from tests.fakes.news_site import NewsSite
 from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
 
 
@@ -130,3 +131,17 @@ async def test_a_group_conversation_with_an_administrator_and_a_member(polling: 
 
     assert "әкімшілері" in refused.text
     assert "тоқтатылды" in accepted.text
+
+
+async def test_subscribe_and_summary_through_polling(polling: Polling, news_site: NewsSite) -> None:
+    chat = 1004
+    article = news_site.articles[3]
+
+    subscribed = await polling.say(chat, "/subscribe Казахстан OR Россия", language_code="ru")
+    summary = await polling.say(chat, f"/summary {news_site.url(article.path)}", language_code="ru")
+    plain = await polling.say(chat, news_site.url(news_site.articles[4].path), language_code="ru")
+
+    assert "Вы подписались на «Казахстан OR Россия»." in subscribed.text
+    assert summary.text.startswith(article.title)
+    assert plain.text.startswith(news_site.articles[4].title)
+    assert (chat, "typing") in polling.telegram.chat_actions
