@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.clean import clean_text, is_boilerplate, repeats_title, strip_dateline
 from services.extract import extract_page
@@ -155,3 +157,13 @@ def test_realistic_pages_keep_every_body_paragraph_and_none_of_the_rest(name: st
     assert leftovers == []
     # The extractor alone keeps some of the furniture: the cleaner is what removed it.
     assert any(noise in page.text for noise in expected["noise"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000), st.text(max_size=100))
+def test_any_text_cleans_without_error_to_lines_of_the_input(text: str, title: str) -> None:
+    cleaned = clean_text(text, title=title)
+    normalised = clean_text(text)  # without a title: nothing but boilerplate and datelines go
+    assert len(cleaned) <= len(normalised) + 1
+    for line in cleaned.splitlines()[1:]:
+        assert line in normalised.splitlines()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.feeds import (
+    FeedError,
     MalformedFeed,
     NotAFeed,
     discover_feeds,
@@ -190,3 +193,13 @@ def test_html_descriptions_become_plain_lines() -> None:
 )
 def test_feed_languages_map_to_ours(value: str, expected: str | None) -> None:
     assert feed_language(value) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=2000) | st.text(max_size=2000).map(str.encode))
+def test_any_bytes_parse_to_a_feed_or_a_feed_error(content: bytes) -> None:
+    try:
+        feed = parse_feed(content, url="https://news.example/rss")
+    except FeedError:
+        return
+    assert all(entry.link.startswith(("http://", "https://")) for entry in feed.entries)
