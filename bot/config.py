@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.summary_algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 
+_TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,100}")
 _TIME_RE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -78,8 +79,20 @@ class Settings(BaseSettings):
     @field_validator("bot_token", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if not _TOKEN_RE.fullmatch(value.strip()):
+                # The value itself is never echoed: a mistyped token is still a secret.
+                raise ValueError("expected a token from @BotFather, like 110201543:AAHdqTcvCH1vGWJx…")
+            return value.strip()
+        return value
+
+    @field_validator("database_path", "sources_file", "topics_file", mode="before")
+    @classmethod
+    def _path_given(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
-            return None
+            raise ValueError("expected a file path, e.g. data/newsdigest.db")
         return value
 
     @field_validator("webhook_url", "webhook_secret", "webhook_port", mode="before")

@@ -161,6 +161,8 @@ def test_a_variable_left_blank_in_dot_env_counts_as_unset(
         ("ALLOW_PRIVATE_NETWORKS", "maybe", "valid boolean"),
         ("LOG_LEVEL", "LOUD", "one of CRITICAL, ERROR, WARNING, INFO, DEBUG"),
         ("SUMMARY_ALGORITHM", "gpt", "one of news, lead, lexrank"),
+        ("DATABASE_PATH", " ", "a file path"),
+        ("TOPICS_FILE", " ", "a file path"),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable_and_what_is_expected(
@@ -178,6 +180,20 @@ def test_a_wrong_value_is_one_line_naming_the_variable_and_what_is_expected(
     assert "\n" not in message
     assert TOKEN not in message
     assert error.value.__cause__ is None  # no pydantic traceback chained to it
+
+
+@pytest.mark.parametrize("token", ["abc", "123456", "123:has spaces in it", "12:ab/cd"])
+def test_a_malformed_token_is_refused_without_repeating_it(
+    monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", token)
+
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+
+    message = str(error.value)
+    assert message.startswith("BOT_TOKEN: expected a token from @BotFather")
+    assert token not in message.removeprefix("BOT_TOKEN: ")
 
 
 def test_a_wrong_value_in_dot_env_is_reported_the_same_way(clean_environment: Path) -> None:
