@@ -31,7 +31,7 @@ async def run_bot(settings: Settings) -> None:
         dispatcher = build_dispatcher(services)
         scheduler = build_scheduler(
             services.clock,
-            ingest=None,
+            ingest=services.ingestor.scheduled_pass,
             deliver=None,
             ingest_interval_minutes=settings.ingest_interval_minutes,
         )
