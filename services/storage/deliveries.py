@@ -36,6 +36,12 @@ class NewDelivery:
     story_ids: tuple[int, ...] = ()
 
 
+_WITHOUT_PARTS = (
+    "id, chat_id, local_date, status, NULL AS parts, parts_total, parts_sent, attempts,"
+    " window_start, window_end, last_error, next_attempt_at, created_at, updated_at"
+)
+
+
 def _row_to_delivery(row: aiosqlite.Row) -> Delivery:
     return Delivery(
         id=row["id"],
@@ -173,7 +179,7 @@ class DeliveryRepository:
         Each chat's stories are reserved and, for a digest with content, its window end
         becomes the chat's `last_digest_at` in the same transaction: the record, the
         reservation and the next window's start can never disagree after a crash.
-        Returns the records that were created now.
+        Returns the records that were created now, without their parts.
         """
         now = to_db_time(self._clock.now())
         created: list[int] = []
@@ -213,12 +219,14 @@ class DeliveryRepository:
         return await self._by_ids(created)
 
     async def _by_ids(self, ids: Sequence[int]) -> list[Delivery]:
+        """The records, without their parts (the caller built them; a pass of thousands
+        of digests should not hold a second copy of every message)."""
         found: list[Delivery] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = await self._db.fetchall(
-                f"SELECT * FROM deliveries WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
+                f"SELECT {_WITHOUT_PARTS} FROM deliveries WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
                 list(chunk),
             )
             found.extend(_row_to_delivery(row) for row in rows)

@@ -1,0 +1,140 @@
+"""A small newsroom on a real SQLite file: outlets publish, the index and clusterer take it in,
+subscribers follow topics — everything the digest and delivery tests build on.
+
+Articles go through the same steps as ingestion: stored, indexed for topics, put into a story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from services.clock import ManualClock
+from services.clustering import StoryClusterer
+from services.delivery import DeliveryPolicy, DeliveryService
+from services.digest import DigestPolicy, DigestService
+from services.storage import (
+    ArticleRepository,
+    Database,
+    DeliveryRepository,
+    SourceRepository,
+    SubscriberRepository,
+    SubscriptionRepository,
+    TopicRepository,
+)
+from services.storage.models import Article, Language, NewArticle, Subscriber, Topic
+from services.storage.stories import StoryRepository
+from services.topics import TopicIndex
+
+_serial = itertools.count(1)
+
+
+class World:
+    def __init__(
+        self, db: Database, clock: ManualClock, policy: DigestPolicy | None = None
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.subscribers = SubscriberRepository(db, clock)
+        self.topics = TopicRepository(db, clock)
+        self.subscriptions = SubscriptionRepository(db, clock)
+        self.sources = SourceRepository(db, clock)
+        self.articles = ArticleRepository(db, clock)
+        self.deliveries = DeliveryRepository(db, clock)
+        self.stories = StoryRepository(db)
+        self.index = TopicIndex(db, self.articles, self.subscriptions)
+        self.clusterer = StoryClusterer(clock=clock, articles=self.articles, stories=self.stories)
+        self.digests = DigestService(
+            clock=clock,
+            subscribers=self.subscribers,
+            subscriptions=self.subscriptions,
+            deliveries=self.deliveries,
+            articles=self.articles,
+            stories=self.stories,
+            search=self.index,
+            clusterer=self.clusterer,
+            policy=policy,
+        )
+
+    def delivery(self, policy: DeliveryPolicy, lock_path: Path | None = None) -> DeliveryService:
+        return DeliveryService(
+            clock=self.clock,
+            digests=self.digests,
+            deliveries=self.deliveries,
+            subscribers=self.subscribers,
+            policy=policy,
+            lock_path=lock_path,
+        )
+
+    async def topic(self, query: str, title: str | None = None) -> Topic:
+        slug = f"t{next(_serial)}"
+        name = title or query
+        return await self.topics.upsert_catalogue(
+            slug, query=query, title_ru=name, title_en=name, title_kk=name
+        )
+
+    async def subscriber(
+        self,
+        chat_id: int,
+        *topics: Topic,
+        timezone: str = "Asia/Almaty",
+        digest_time: str = "09:00",
+        language: Language = "ru",
+        length: int = 3,
+        chat_type: str = "private",
+    ) -> Subscriber:
+        await self.subscribers.register(
+            chat_id,
+            chat_type=chat_type,
+            language=language,
+            timezone=timezone,
+            digest_time=digest_time,
+        )
+        for topic in topics:
+            await self.subscriptions.subscribe(chat_id, topic.id)
+        subscriber = await self.subscribers.update(chat_id, digest_length=length)
+        assert subscriber is not None
+        return subscriber
+
+    async def publish(
+        self,
+        title: str,
+        text: str,
+        *,
+        outlet: str = "Tengrinews",
+        arrived: datetime | None = None,
+        published: datetime | None = None,
+        language: str = "ru",
+        summary: list[str] | None = None,
+    ) -> Article:
+        """An outlet's article arrives (at `arrived`, default now) and is indexed and clustered."""
+        if arrived is not None:
+            self.clock.set(arrived)
+        host = hashlib.sha1(outlet.encode()).hexdigest()[:10]
+        source = await self.sources.upsert(f"https://{host}.example/feed", name=outlet)
+        url = f"https://{host}.example/news/{next(_serial)}"
+        article_id = await self.articles.add(
+            NewArticle(
+                url=url,
+                canonical_url=url,
+                content_hash=hashlib.sha256(f"{url}{text}".encode()).hexdigest(),
+                language=language,
+                title=title,
+                text=text,
+                source_id=source.id,
+                published_at=published or self.clock.now() - timedelta(minutes=5),
+                summary=summary
+                if summary is not None
+                else [text.split(". ", maxsplit=1)[0].rstrip(".") + "."],
+            )
+        )
+        assert article_id is not None
+        article = await self.articles.get(article_id)
+        assert article is not None
+        await self.index.index_article(article)
+        await self.clusterer.assign(article_id)
+        stored = await self.articles.get(article_id)
+        assert stored is not None
+        return stored
