@@ -19,11 +19,15 @@ from aiogram.enums import ParseMode
 from bot.config import ConfigError, Settings
 from services.admin_stats import AdminStatsService
 from services.clock import Clock, SystemClock
+from services.clustering import StoryClusterer
 from services.cpu_pool import ProcessPool
+from services.delivery import DeliveryPolicy, DeliveryService
+from services.digest import DigestPolicy, DigestService
 from services.fetch import Fetcher
 from services.ingest import Ingestor
 from services.link_summary import LinkSummaries
 from services.schedule import DigestSchedule
+from services.source_admin import SourceAdmin
 from services.sources_file import SourcesFileError, load_sources_file
 from services.storage import (
     ArticleRepository,
@@ -34,6 +38,7 @@ from services.storage import (
     SubscriptionRepository,
     TopicRepository,
 )
+from services.storage.stories import StoryRepository
 from services.topics import CatalogueError, TopicIndex, read_catalogue
 
 if TYPE_CHECKING:  # sumy and NumPy load only when summaries are made
@@ -62,6 +67,10 @@ class Services:
     fetcher: Fetcher
     ingestor: Ingestor
     link_summaries: LinkSummaries
+    clusterer: StoryClusterer
+    digests: DigestService
+    delivery: DeliveryService
+    source_admin: SourceAdmin
 
     def workflow_data(self) -> dict[str, Any]:
         """Each service by its field name: handlers ask for them by parameter name."""
@@ -86,7 +95,30 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         deliveries = DeliveryRepository(db, clock)
         subscriptions = SubscriptionRepository(db, clock)
         topic_index = await open_topic_index(settings, db, articles, topics, subscriptions)
+        stories = StoryRepository(db)
+        clusterer = StoryClusterer(clock=clock, articles=articles, stories=stories)
+        digests = DigestService(
+            clock=clock,
+            subscribers=subscribers,
+            subscriptions=subscriptions,
+            deliveries=deliveries,
+            articles=articles,
+            stories=stories,
+            search=topic_index,
+            clusterer=clusterer,
+            policy=DigestPolicy(catch_up=timedelta(hours=settings.digest_catchup_hours)),
+        )
         await load_configured_sources(settings, sources)
+        ingestor = Ingestor(
+            sources=sources,
+            articles=articles,
+            fetcher=fetcher,
+            clock=clock,
+            interval=timedelta(minutes=settings.ingest_interval_minutes),
+            cpu=ingestion_pool,
+            summarise=summarizer.summarize_article,
+            index=[topic_index.index_article, clusterer.assign_article],
+        )
         yield Services(
             settings=settings,
             clock=clock,
@@ -110,17 +142,21 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             topic_index=topic_index,
             summarizer=summarizer,
             fetcher=fetcher,
-            ingestor=Ingestor(
-                sources=sources,
-                articles=articles,
-                fetcher=fetcher,
-                clock=clock,
-                interval=timedelta(minutes=settings.ingest_interval_minutes),
-                cpu=ingestion_pool,
-                summarise=summarizer.summarize_article,
-                index=[topic_index.index_article],
-            ),
+            ingestor=ingestor,
             link_summaries=LinkSummaries(fetcher, summarizer),
+            clusterer=clusterer,
+            digests=digests,
+            delivery=DeliveryService(
+                clock=clock,
+                digests=digests,
+                deliveries=deliveries,
+                subscribers=subscribers,
+                policy=DeliveryPolicy(send_rate=settings.send_rate),
+                lock_path=settings.database_path.with_suffix(".deliver.lock"),
+            ),
+            source_admin=SourceAdmin(
+                ingestor=ingestor, sources=sources, sources_file=settings.sources_file
+            ),
         )
     finally:
         ingestion_pool.close()

@@ -10,7 +10,7 @@ def get_routers() -> list[Router]:
 
     The fallback router comes last: it answers whatever no other router took.
     """
-    from handlers import fallback, settings, start, subscribe, summary, topics
+    from handlers import admin, fallback, settings, start, subscribe, summary, topics
 
     return [
         start.build_router(),
@@ -18,5 +18,6 @@ def get_routers() -> list[Router]:
         subscribe.build_router(),
         settings.build_router(),
         summary.build_router(),
+        admin.build_router(),  # before the fallback: non-admins fall through to it
         fallback.build_router(),
     ]

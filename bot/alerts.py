@@ -1,0 +1,74 @@
+"""The admins' source alerts in their own language, worded from the bot's catalogues.
+
+services/source_alerts.py decides when to alert and knows no wording; this module
+gives it the words (the same gettext catalogues as every reply) and a Sender.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import N_, build_i18n
+from services.clock import Clock
+from services.sender import Sender
+from services.source_alerts import AlertKind, ComposeAlert, SourceAlert, SourceAlerts
+from services.storage import SourceRepository, SubscriberRepository
+
+ERROR_SHOWN = 300
+
+DOWN = N_(
+    "❌ <b>Source down</b>: {name}\n{url}\n"
+    "No successful fetch since {since} ({failures} failed attempts).\n"
+    "Last error: {error}"
+)
+RECOVERED = N_("✅ <b>Source back</b>: {name}\n{url}\nFetched successfully again at {at}.")
+
+
+def source_alert_composer(timezone: str, i18n: I18n | None = None) -> ComposeAlert:
+    """A `compose` for SourceAlerts: times in the operator's zone, user-facing text escaped."""
+    catalogue = i18n or build_i18n()
+    zone = ZoneInfo(timezone)
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+
+    def compose(alert: SourceAlert, language: str) -> str:
+        source = alert.source
+        name, url = html.escape(source.name), html.escape(source.url)
+        if alert.kind is AlertKind.DOWN:
+            error = (source.last_error or "?")[:ERROR_SHOWN]
+            return catalogue.gettext(DOWN, locale=language).format(
+                name=name,
+                url=url,
+                since=local(alert.since),
+                failures=source.consecutive_failures,
+                error=html.escape(error),
+            )
+        return catalogue.gettext(RECOVERED, locale=language).format(
+            name=name, url=url, at=local(alert.at)
+        )
+
+    return compose
+
+
+def build_source_alerts(
+    *,
+    sources: SourceRepository,
+    subscribers: SubscriberRepository,
+    sender: Sender,
+    admin_ids: frozenset[int],
+    clock: Clock,
+    timezone: str,
+) -> SourceAlerts:
+    return SourceAlerts(
+        sources=sources,
+        subscribers=subscribers,
+        sender=sender,
+        admin_ids=admin_ids,
+        clock=clock,
+        compose=source_alert_composer(timezone),
+    )

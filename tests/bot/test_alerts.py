@@ -1,0 +1,54 @@
+"""bot/alerts.py: source alerts worded in the admin's language, safe as Telegram HTML."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.alerts import source_alert_composer
+from services.source_alerts import AlertKind, SourceAlert
+from services.storage.models import Source
+from tests.fakes.telegram_html import parse_html
+
+SINCE = datetime(2026, 3, 19, 4, 0, tzinfo=UTC)  # 09:00 in Almaty (UTC+5)
+AT = SINCE + timedelta(hours=25)
+
+
+def source() -> Source:
+    return Source(
+        id=1,
+        url="https://news.example.kz/rss?a=1&b=2",
+        name="Новости <Степи> & Co",
+        language="ru",
+        kind="feed",
+        enabled=True,
+        etag=None,
+        last_modified=None,
+        last_fetch_at=AT,
+        last_success_at=SINCE,
+        consecutive_failures=50,
+        last_error="HTTP 503 <html>Service Unavailable</html>",
+        next_fetch_at=None,
+        failure_alerted_at=None,
+        created_at=SINCE,
+    )
+
+
+def test_a_down_alert_names_the_source_since_when_and_the_last_error_in_local_time() -> None:
+    compose = source_alert_composer("Asia/Almaty")
+    text = compose(SourceAlert(AlertKind.DOWN, source(), SINCE, AT), "en")
+    visible = parse_html(text).text
+    assert "Source down: Новости <Степи> & Co" in visible
+    assert "https://news.example.kz/rss?a=1&b=2" in visible
+    assert "since 19.03.2026 09:00 (50 failed attempts)" in visible
+    assert "Last error: HTTP 503 <html>Service Unavailable</html>" in visible
+
+
+def test_alerts_come_in_russian_and_kazakh_too() -> None:
+    compose = source_alert_composer("Asia/Almaty")
+    down = SourceAlert(AlertKind.DOWN, source(), SINCE, AT)
+    back = SourceAlert(AlertKind.RECOVERED, source(), AT, AT + timedelta(hours=1))
+    assert "Последняя ошибка: HTTP 503" in parse_html(compose(down, "ru")).text
+    assert "Соңғы қате: HTTP 503" in parse_html(compose(down, "kk")).text
+    assert "Источник" in parse_html(compose(back, "ru")).text
+    assert "Source back" not in parse_html(compose(back, "kk")).text
+    assert "at 20.03.2026 11:00" in parse_html(compose(back, "en")).text
