@@ -12,6 +12,7 @@ is resumed by the next pass.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 
@@ -20,6 +21,7 @@ from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.health import HealthProbe, build_health_app, start_server
 from bot.scheduler import build_scheduler
+from bot.telegram import TelegramSender
 from bot.webhook import serve_webhook
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ async def run_bot(settings: Settings) -> None:
         scheduler = build_scheduler(
             services.clock,
             ingest=services.ingestor.scheduled_pass,
-            deliver=None,
+            deliver=partial(services.delivery.run_pass, TelegramSender(bot)),
             ingest_interval_minutes=settings.ingest_interval_minutes,
         )
         health = HealthProbe(
