@@ -10,13 +10,25 @@ def get_routers() -> list[Router]:
 
     The fallback router comes last: it answers whatever no other router took.
     """
-    from handlers import admin, fallback, settings, start, subscribe, summary, topics
+    from handlers import (
+        admin,
+        digest,
+        fallback,
+        search,
+        settings,
+        start,
+        subscribe,
+        summary,
+        topics,
+    )
 
     return [
         start.build_router(),
         topics.build_router(),
         subscribe.build_router(),
         settings.build_router(),
+        digest.build_router(),
+        search.build_router(),
         summary.build_router(),
         admin.build_router(),  # before the fallback: non-admins fall through to it
         fallback.build_router(),

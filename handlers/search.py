@@ -1,0 +1,78 @@
+"""/search QUERY: the five best stored stories for a query, with their summaries.
+
+The same query language as topics; the stories come ranked from the digest service
+and are shown by the one renderer, in the chat's language and time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from aiogram.utils.chat_action import ChatActionSender
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from handlers.query_errors import query_error_text
+from handlers.replies import fill
+from services.clock import Clock
+from services.digest import DigestService
+from services.query import QueryError
+from services.render import render_html
+from services.storage.models import Language, Subscriber
+from services.topics import TopicIndex
+
+SEARCH_WINDOW = timedelta(days=30)
+DEFAULT_SENTENCES = 2
+
+
+def build_router() -> Router:
+    router = Router(name="search")
+    router.message.register(search, Command("search"))
+    return router
+
+
+async def search(
+    message: Message,
+    command: CommandObject,
+    *,
+    bot: Bot,
+    language: Language,
+    subscriber: Subscriber | None,
+    settings: Settings,
+    topic_index: TopicIndex,
+    digests: DigestService,
+    clock: Clock,
+) -> None:
+    text = " ".join((command.args or "").split())
+    if not text:
+        await message.answer(
+            _(
+                "What should I look for? For example: <code>/search Байконур</code> or "
+                "<code>/search нефть OR газ</code>"
+            )
+        )
+        return
+    try:
+        topic_index.parse(text)
+    except QueryError as error:
+        await message.answer(query_error_text(error.code, error.params))
+        return
+    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+        found = await digests.for_query(
+            text,
+            since=clock.now() - SEARCH_WINDOW,
+            language=subscriber.language if subscriber else language,
+            timezone=subscriber.timezone if subscriber else settings.default_timezone,
+            sentences=subscriber.digest_length if subscriber else DEFAULT_SENTENCES,
+        )
+    parts = render_html(found)
+    if not parts:
+        await message.answer(
+            fill(_("Nothing found for “{query}” in the last 30 days."), query=text)
+        )
+        return
+    for part in parts:
+        await message.answer(part)
