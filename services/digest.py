@@ -231,13 +231,16 @@ class DigestService:
         if not due:
             return batch
         shared = _Pass(now)
-        topics_of = {s.chat_id: await self._subscriptions.topics_of(s.chat_id) for s, _ in due}
+        topic_by_id: dict[int, Topic] = {}  # one object per topic, however many follow it
+        topics_of = {
+            s.chat_id: [
+                topic_by_id.setdefault(topic.id, topic)
+                for topic in await self._subscriptions.topics_of(s.chat_id)
+            ]
+            for s, _ in due
+        }
         since_of = {s.chat_id: self._window_start(s, now) for s, _ in due}
-        await self._rank_topics(
-            shared,
-            {topic.id: topic for topics in topics_of.values() for topic in topics}.values(),
-            since=min(since_of.values()),
-        )
+        await self._rank_topics(shared, topic_by_id.values(), since=min(since_of.values()))
         for subscriber, day in due:
             delivered = await self._deliveries.delivered_story_ids(subscriber.chat_id)
             digest = self._select(
