@@ -23,8 +23,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.clock import Clock
 from services.clustering import StoryClusterer
@@ -72,6 +73,31 @@ class OnDemandDigest:
     has_topics: bool
 
 
+DEFAULT_DIGEST_TIME = time(9, 0)
+
+
+@lru_cache(maxsize=1024)
+def zone_of(name: str) -> ZoneInfo:
+    """The subscriber's zone; a name zoneinfo does not know (the stored row was edited by
+    hand, or tzdata dropped it) is read as UTC, with a warning, so their digest still comes."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown time zone %r, using UTC", name)
+        return ZoneInfo("UTC")
+
+
+@lru_cache(maxsize=2048)
+def clock_time_of(text: str) -> time:
+    """A stored "HH:MM" as a time; anything else is the default 09:00, with a warning."""
+    try:
+        hour, minute = (int(piece) for piece in text.split(":"))
+        return time(hour, minute)
+    except ValueError:
+        log.warning("malformed digest time %r, using 09:00", text)
+        return DEFAULT_DIGEST_TIME
+
+
 def digest_slot(subscriber: Subscriber, day: date) -> datetime:
     """The UTC moment of `subscriber`'s digest on local `day`.
 
@@ -79,8 +105,8 @@ def digest_slot(subscriber: Subscriber, day: date) -> datetime:
     the offset before the change, i.e. it lands just after the gap; a time that
     occurs twice (autumn) means its first occurrence.
     """
-    hour, minute = (int(piece) for piece in subscriber.digest_time.split(":"))
-    local = datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(subscriber.timezone))
+    at = clock_time_of(subscriber.digest_time)
+    local = datetime.combine(day, at, tzinfo=zone_of(subscriber.timezone))
     return local.astimezone(UTC)
 
 
@@ -91,7 +117,7 @@ def due_date(subscriber: Subscriber, now: datetime, catch_up: timedelta) -> date
     `catch_up` old (a digest at 23:30 missed until 00:10 still goes out, under
     yesterday's date). Slots before the subscriber signed up don't count.
     """
-    today = now.astimezone(ZoneInfo(subscriber.timezone)).date()
+    today = now.astimezone(zone_of(subscriber.timezone)).date()
     for day in (today, today - timedelta(days=1)):
         slot = digest_slot(subscriber, day)
         if slot < subscriber.created_at.replace(second=0, microsecond=0):
@@ -210,7 +236,7 @@ class DigestService:
         candidates: list[tuple[Subscriber, date]] = []
         for subscriber in await self._subscribers.list_active():
             if everyone:
-                day: date | None = now.astimezone(ZoneInfo(subscriber.timezone)).date()
+                day: date | None = now.astimezone(zone_of(subscriber.timezone)).date()
             else:
                 day = due_date(subscriber, now, self.policy.catch_up)
             if day is not None:
@@ -291,12 +317,13 @@ class DigestService:
         shared = _Pass(now)
         await self._rank_topics(shared, topics, since=since)
         delivered = await self._deliveries.delivered_story_ids(chat_id)
-        local_day = now.astimezone(ZoneInfo(subscriber.timezone)).date()
+        local_day = now.astimezone(zone_of(subscriber.timezone)).date()
         digest = self._select(shared, subscriber, local_day, topics, since=since, exclude=delivered)
         parts = self._render_shared(shared, digest, subscriber.digest_length)
         if parts:
             return OnDemandDigest(parts, since, is_empty=False, has_topics=bool(topics))
-        nothing = render_nothing_new(subscriber.language, since, now, subscriber.timezone)
+        zone = zone_of(subscriber.timezone).key
+        nothing = render_nothing_new(subscriber.language, since, now, zone)
         return OnDemandDigest([nothing], since, is_empty=True, has_topics=bool(topics))
 
     # --- a query, for the CLI ---------------------------------------------------------
@@ -326,7 +353,7 @@ class DigestService:
         return Digest(
             language=language,
             timezone=timezone,
-            local_date=until.astimezone(ZoneInfo(timezone)).date(),
+            local_date=until.astimezone(zone_of(timezone)).date(),
             sections=(DigestSection(query, items),) if items else (),
         )
 
@@ -422,7 +449,7 @@ class DigestService:
                 room -= len(picks)
         return Digest(
             language=subscriber.language,
-            timezone=subscriber.timezone,
+            timezone=zone_of(subscriber.timezone).key,
             local_date=day,
             sections=tuple(sections),
         )

@@ -136,6 +136,16 @@ def test_a_slot_before_the_subscriber_signed_up_does_not_count() -> None:
     assert due_date(newcomer, MORNING + timedelta(days=1), CATCH_UP) == date(2026, 3, 21)
 
 
+def test_a_zone_or_time_the_database_should_not_hold_still_gets_a_digest() -> None:
+    nine_utc = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+
+    assert due_date(person("Mars/Olympus", "09:00"), nine_utc, CATCH_UP) == date(2026, 3, 20)
+    assert due_date(person("UTC", "nine"), nine_utc, CATCH_UP) == date(2026, 3, 20)
+    assert due_date(person("UTC", "nine"), nine_utc - timedelta(minutes=1), CATCH_UP) != date(
+        2026, 3, 20
+    )
+
+
 def test_the_slot_is_computed_in_the_subscribers_zone() -> None:
     assert digest_slot(person("Europe/Moscow", "09:00"), date(2026, 3, 20)) == datetime(
         2026, 3, 20, 6, 0, tzinfo=UTC
