@@ -352,7 +352,7 @@ class DigestService:
         items = tuple(story.item(language, sentences) for story in picked[: self.policy.per_topic])
         return Digest(
             language=language,
-            timezone=timezone,
+            timezone=zone_of(timezone).key,
             local_date=until.astimezone(zone_of(timezone)).date(),
             sections=(DigestSection(query, items),) if items else (),
         )
