@@ -36,18 +36,20 @@ def run_bot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[st
 
 
 @pytest.mark.parametrize("args", [(), ("run",)], ids=["default-command", "run"])
-def test_without_a_token_it_says_in_two_lines_what_to_set_and_where_to_get_it(
+def test_without_a_token_it_says_so_in_one_line_runs_the_offline_demo_and_says_how_to_get_one(
     tmp_path: Path, args: tuple[str, ...]
 ) -> None:
     result = run_bot(tmp_path, *args, DATABASE_PATH=str(tmp_path / "data" / "nd.db"))
 
     lines = result.stderr.strip().splitlines()
-    assert result.returncode != 0
-    assert 1 <= len(lines) <= 2, result.stderr
+    assert result.returncode == 0, result.stderr
     assert "BOT_TOKEN" in lines[0]
-    assert "@BotFather" in result.stderr
+    assert "demo" in lines[0]
+    assert "@BotFather" in lines[-1]
+    assert "The digest she received" in result.stdout
     assert "Traceback" not in result.stderr + result.stdout
-    assert not (tmp_path / "data").exists()  # nothing is created before the token is there
+    assert not (tmp_path / "data" / "nd.db").exists()  # the bot's own database is not touched
+    assert (tmp_path / "data" / "demo" / "newsdigest-demo.db").is_file()
 
 
 def test_a_blank_token_in_dot_env_is_the_same_missing_token(tmp_path: Path) -> None:
@@ -55,7 +57,8 @@ def test_a_blank_token_in_dot_env_is_the_same_missing_token(tmp_path: Path) -> N
 
     result = run_bot(tmp_path)
 
-    assert result.returncode != 0
+    assert result.returncode == 0, result.stderr
+    assert "demo" in result.stderr.splitlines()[0]
     assert "@BotFather" in result.stderr
     assert "Traceback" not in result.stderr
 
