@@ -7,6 +7,7 @@ gives it the words (the same gettext catalogues as every reply) and a Sender.
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -72,3 +73,15 @@ def build_source_alerts(
         clock=clock,
         compose=source_alert_composer(timezone),
     )
+
+
+def then_alert(
+    ingest: Callable[[], Awaitable[object]], alerts: SourceAlerts
+) -> Callable[[], Awaitable[None]]:
+    """The ingest job followed by the alert check, which sees the sources as the pass left them."""
+
+    async def job() -> None:
+        await ingest()
+        await alerts.check()
+
+    return job

@@ -5,8 +5,9 @@ the webhook server when WEBHOOK_URL is set (bot/webhook.py). /healthz is served 
 webhook server, and in polling mode on a server of its own when WEBHOOK_PORT is set.
 Stop (SIGINT/SIGTERM, handled by aiogram's polling loop or by the webhook server):
 updates stop coming → the scheduler stops taking jobs and waits for running ones →
-the bot session closes → the database closes. Delivery records progress per part, so a job cut short
-is resumed by the next pass.
+the bot session closes → the database closes. Delivery records progress per part, so a
+job cut short is resumed by the next pass. After each ingest pass the admins are told
+about sources that went down or came back (bot/alerts.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import partial
 
 from aiogram import Bot, Dispatcher
 
+from bot.alerts import build_source_alerts, then_alert
 from bot.app import build_bot, build_dispatcher, open_services
 from bot.commands import set_bot_commands
 from bot.config import Settings
@@ -31,10 +33,19 @@ async def run_bot(settings: Settings) -> None:
     async with open_services(settings) as services:
         bot = build_bot(settings)
         dispatcher = build_dispatcher(services)
+        sender = TelegramSender(bot)
+        alerts = build_source_alerts(
+            sources=services.sources,
+            subscribers=services.subscribers,
+            sender=sender,
+            admin_ids=settings.admin_ids,
+            clock=services.clock,
+            timezone=settings.default_timezone,
+        )
         scheduler = build_scheduler(
             services.clock,
-            ingest=services.ingestor.scheduled_pass,
-            deliver=partial(services.delivery.run_pass, TelegramSender(bot)),
+            ingest=then_alert(services.ingestor.scheduled_pass, alerts),
+            deliver=partial(services.delivery.run_pass, sender),
             ingest_interval_minutes=settings.ingest_interval_minutes,
         )
         health = HealthProbe(

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.alerts import source_alert_composer
+from aiogram import Bot
+
+from bot.alerts import build_source_alerts, source_alert_composer, then_alert
+from bot.telegram import TelegramSender
+from services.clock import ManualClock
 from services.source_alerts import AlertKind, SourceAlert
+from services.storage import Database, SourceRepository, SubscriberRepository
 from services.storage.models import Source
 from tests.fakes.telegram_html import parse_html
+from tests.fakes.telegram_server import FakeTelegramServer
 
 SINCE = datetime(2026, 3, 19, 4, 0, tzinfo=UTC)  # 09:00 in Almaty (UTC+5)
 AT = SINCE + timedelta(hours=25)
+ADMIN = 9_001
 
 
 def source() -> Source:
@@ -52,3 +59,30 @@ def test_alerts_come_in_russian_and_kazakh_too() -> None:
     assert "Источник" in parse_html(compose(back, "ru")).text
     assert "Source back" not in parse_html(compose(back, "kk")).text
     assert "at 20.03.2026 11:00" in parse_html(compose(back, "en")).text
+
+
+async def test_the_ingest_job_checks_for_alerts_after_the_pass_with_what_it_left(
+    db: Database, clock: ManualClock, fake_telegram: FakeTelegramServer, bot: Bot
+) -> None:
+    sources = SourceRepository(db, clock)
+    subscribers = SubscriberRepository(db, clock)
+    fake_telegram.register_chat(ADMIN)
+    alerts = build_source_alerts(
+        sources=sources,
+        subscribers=subscribers,
+        sender=TelegramSender(bot),
+        admin_ids=frozenset({ADMIN}),
+        clock=clock,
+        timezone="Asia/Almaty",
+    )
+    feed = await sources.upsert("https://gone.example.kz/rss", name="Gone")
+    clock.advance(timedelta(hours=30))  # it never worked, and was added 30 hours ago
+
+    async def ingest_pass() -> None:
+        await sources.record_failure(feed.id, "HTTP 410", retry_at=clock.now())
+
+    await then_alert(ingest_pass, alerts)()
+
+    [message] = fake_telegram.messages(ADMIN)
+    assert "Gone" in message.text
+    assert "HTTP 410" in message.text
