@@ -1,0 +1,315 @@
+"""Delivery at scale: 10,000 subscribers across 50 topic sets, through the fake Bot API enforcing SEND_RATE.
+
+The fake server runs in a process of its own (as Telegram would), with Telegram's limits on:
+SEND_RATE messages a second overall, 1 a second per chat, 20 a minute per group. This
+process builds every digest and sends them with the production DeliveryService and
+TelegramSender. Printed: time to build all digests, achieved messages per second as a
+ratio of SEND_RATE (the most the limit allows; goal >= 0.95), 429s caused (goal 0), and
+this process's peak RSS (goal <= 250 MB). The baseline measured in the same run is what
+the fake alone can take of the same messages, unpaced.
+
+    .venv/bin/python benchmarks/delivery.py [--subscribers 10000] [--rate 60]
+
+The default rate, 60, is higher than production's 25 so that the run takes four minutes
+instead of ten; the pacing logic is the same at any rate. It stays well under what the
+fake itself can handle on these messages (printed as the baseline), so the figures are
+the pacer's and not the fake's: a fake near saturation answers late and unevenly, and
+then anything that sends at its limit meets 429s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import multiprocessing
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+IMPORT_RSS_MB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiogram import Bot  # noqa: E402
+from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
+from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
+
+from bot.telegram import TelegramSender  # noqa: E402
+from services.clock import ManualClock  # noqa: E402
+from services.clustering import StoryClusterer  # noqa: E402
+from services.delivery import DeliveryPolicy, DeliveryService, PassReport  # noqa: E402
+from services.digest import DigestService  # noqa: E402
+from services.storage import (  # noqa: E402
+    ArticleRepository,
+    Database,
+    DeliveryRepository,
+    SourceRepository,
+    SubscriberRepository,
+    SubscriptionRepository,
+    TopicRepository,
+)
+from services.storage.models import NewArticle  # noqa: E402
+from services.storage.stories import StoryRepository  # noqa: E402
+from services.topics import TopicIndex  # noqa: E402
+from tests.fakes.telegram_client import close_session  # noqa: E402
+from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer  # noqa: E402
+
+AIOGRAM_RSS_MB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - IMPORT_RSS_MB
+NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)
+SUBJECTS = [
+    ("уран", "Казатомпром"),
+    ("нефть", "КТК"),
+    ("Байконур", "Роскосмос"),
+    ("тенге", "Нацбанк"),
+    ("ЕАЭС", "Евразийская комиссия"),
+    ("пшеница", "Минсельхоз"),
+    ("пенсии", "Минтруда"),
+    ("паводок", "МЧС"),
+    ("АЭС", "Росатом"),
+    ("бензин", "Минэнерго"),
+    ("инфляция", "Бюро статистики"),
+    ("Air Astana", "авиакомпания"),
+    ("Kaspi", "банк"),
+    ("футбол", "сборная"),
+    ("Рыбакина", "WTA"),
+    ("Токаев", "Акорда"),
+    ("Мишустин", "правительство"),
+    ("Лавров", "МИД"),
+    ("Шымкент", "акимат"),
+    ("Алматы", "акимат"),
+]
+OUTLETS = ["Tengrinews", "Kazinform", "ТАСС", "Интерфакс", "Kapital.kz", "РИА Новости"]
+TIMEZONES = ["Asia/Almaty", "Europe/Moscow"]
+
+
+def serve(connection: Connection, rate: float, chats: int) -> None:
+    """The fake Bot API in a child process (no limits when `rate` is 0); reports when told."""
+
+    async def run_server() -> None:
+        limits = (
+            {"global_rate": rate, "chat_rate": 1.0, "group_rate_per_minute": 20} if rate else {}
+        )
+        async with FakeTelegramServer(token=DEFAULT_TOKEN, **limits) as server:  # type: ignore[arg-type]
+            for chat_id in range(1, chats + 1):
+                server.register_chat(chat_id)
+            connection.send(server.url)
+            while not connection.poll():
+                await asyncio.sleep(0.05)
+            connection.recv()
+            connection.send(
+                {
+                    "messages": len(server.sent),
+                    "rate_limited": server.rate_limited,
+                    "chats": len({message.chat_id for message in server.sent}),
+                }
+            )
+
+    asyncio.run(run_server())
+
+
+def start_server(rate: float, chats: int) -> tuple[multiprocessing.Process, Connection, str]:
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=serve, args=(child, rate, chats), daemon=True)
+    process.start()
+    return process, parent, parent.recv()
+
+
+def stop_server(process: multiprocessing.Process, connection: Connection) -> dict[str, int]:
+    connection.send("stop")
+    seen: dict[str, int] = connection.recv()
+    process.join(timeout=10)
+    return seen
+
+
+def bot_for_url(url: str) -> Bot:
+    """A Bot talking to the fake at `url` (the server itself lives in the other process)."""
+    return Bot(DEFAULT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
+
+
+def topic_sets(topic_ids: list[int], count: int) -> list[tuple[int, ...]]:
+    """`count` distinct sets of one to three topics, the same in every run."""
+    chooser = random.Random(7)
+    found: list[tuple[int, ...]] = []
+    while len(found) < count:
+        picked = tuple(sorted(chooser.sample(topic_ids, chooser.randint(1, 3))))
+        if picked not in found:
+            found.append(picked)
+    return found
+
+
+async def populate(db: Database, clock: ManualClock, subscribers: int) -> TopicIndex:
+    """A day of articles on 20 subjects, indexed and clustered; subscribers in 50 topic sets."""
+    articles = ArticleRepository(db, clock)
+    subscriptions = SubscriptionRepository(db, clock)
+    index = TopicIndex(db, articles, subscriptions)
+    clusterer = StoryClusterer(clock=clock, articles=articles, stories=StoryRepository(db))
+    sources = SourceRepository(db, clock)
+    topics = TopicRepository(db, clock)
+    chooser = random.Random(11)
+    topic_ids = []
+    for number, (subject, _) in enumerate(SUBJECTS):
+        topic = await topics.upsert_catalogue(
+            f"topic-{number}", query=subject, title_ru=subject, title_en=subject, title_kk=subject
+        )
+        topic_ids.append(topic.id)
+    for hour in range(24, 0, -1):
+        for subject, agency in chooser.sample(SUBJECTS, 6):
+            outlet = chooser.choice(OUTLETS)
+            host = hashlib.md5(outlet.encode()).hexdigest()[:8]
+            source = await sources.upsert(f"https://{host}.example/rss", name=outlet)
+            clock.set(NOW - timedelta(hours=hour, minutes=chooser.randint(0, 59)))
+            serial = f"{hour}-{subject}-{outlet}"
+            url = f"https://{host}.example/{hashlib.md5(serial.encode()).hexdigest()}"
+            summary = [
+                f"{agency} сообщил, что {subject} остается в центре внимания, событие {hour}.",
+                f"Эксперты ожидают продолжения на следующей неделе, отметка {hour * 7}.",
+                "Подробности будут опубликованы позже.",
+            ]
+            article_id = await articles.add(
+                NewArticle(
+                    url=url,
+                    canonical_url=url,
+                    content_hash=hashlib.sha256(serial.encode()).hexdigest(),
+                    language="ru",
+                    title=f"{subject}: {agency} сообщил о событии {hour}-го часа",
+                    text=" ".join(summary),
+                    source_id=source.id,
+                    published_at=clock.now(),
+                    summary=summary,
+                )
+            )
+            assert article_id is not None
+            article = await articles.get(article_id)
+            assert article is not None
+            await index.index_article(article)
+            await clusterer.assign_article(article)
+
+    clock.set(NOW - timedelta(days=3))
+    people = SubscriberRepository(db, clock)
+    sets = topic_sets(topic_ids, 50)
+    for chat_id in range(1, subscribers + 1):
+        await people.register(
+            chat_id,
+            chat_type="private",
+            language="ru",
+            timezone=TIMEZONES[(chat_id // 50) % len(TIMEZONES)],
+            digest_time="09:00",
+        )
+        for topic_id in sets[chat_id % len(sets)]:
+            await subscriptions.subscribe(chat_id, topic_id)
+    clock.set(NOW)
+    return index
+
+
+async def deliver_all(
+    db: Database, clock: ManualClock, index: TopicIndex, url: str, rate: float
+) -> PassReport:
+    articles = ArticleRepository(db, clock)
+    stories = StoryRepository(db)
+    subscribers = SubscriberRepository(db, clock)
+    deliveries = DeliveryRepository(db, clock)
+    digests = DigestService(
+        clock=clock,
+        subscribers=subscribers,
+        subscriptions=SubscriptionRepository(db, clock),
+        deliveries=deliveries,
+        articles=articles,
+        stories=stories,
+        search=index,
+        clusterer=StoryClusterer(clock=clock, articles=articles, stories=stories),
+    )
+    delivery = DeliveryService(
+        clock=clock,
+        digests=digests,
+        deliveries=deliveries,
+        subscribers=subscribers,
+        policy=DeliveryPolicy(send_rate=rate),
+    )
+    bot = bot_for_url(url)
+    try:
+        return await delivery.run_pass(TelegramSender(bot), everyone=True)
+    finally:
+        await close_session(bot.session)
+
+
+async def server_capacity(sample: str, messages: int = 400) -> float:
+    """Baseline: how many such messages a second the fake takes when nothing paces them."""
+    process, connection, url = start_server(0, messages)
+    bot = bot_for_url(url)
+    sender = TelegramSender(bot)
+    queue = list(range(1, messages + 1))
+
+    async def worker() -> None:
+        while queue:
+            await sender.send_message(queue.pop(), sample)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(20)))
+    elapsed = time.perf_counter() - started
+    await close_session(bot.session)
+    stop_server(process, connection)
+    return messages / elapsed
+
+
+async def run(subscribers: int, rate: float) -> None:
+    process, connection, url = start_server(rate, subscribers)
+    with tempfile.TemporaryDirectory() as folder:
+        clock = ManualClock(NOW)
+        db = await Database.open(Path(folder) / "bench.db")
+        try:
+            started = time.perf_counter()
+            index = await populate(db, clock, subscribers)
+            print(
+                f"setup (not measured): a day of articles indexed and clustered, {subscribers}"
+                f" subscribers in 50 topic sets, {time.perf_counter() - started:.1f} s"
+            )
+            report = await deliver_all(db, clock, index, url, rate)
+            row = await db.fetchone("SELECT parts FROM deliveries ORDER BY LENGTH(parts) DESC")
+            sample = json.loads(row[0])[0] if row else "<b>digest</b>"
+        finally:
+            await db.close()
+    seen = stop_server(process, connection)
+    capacity = await server_capacity(sample)
+
+    achieved = report.parts_sent / report.send_seconds if report.send_seconds else 0.0
+    print(
+        f"build: {report.built} digests in {report.build_seconds:.2f} s"
+        f" ({report.build_seconds / max(report.built, 1) * 1000:.2f} ms each, recording included),"
+        f" {report.renderings} distinct renderings"
+    )
+    print(
+        f"send: {report.parts_sent} messages to {report.completed} chats in {report.send_seconds:.1f} s"
+        f" = {achieved:.1f} msg/s; SEND_RATE {rate:g} -> ratio {achieved / rate:.3f} (goal >= 0.95)"
+    )
+    print(
+        f"429s caused: {seen['rate_limited']} (goal 0); the server got {seen['messages']} messages"
+        f" in {seen['chats']} chats; left pending {report.left_pending}"
+    )
+    print(
+        f"baseline: the fake alone takes {capacity:.0f} of these messages a second unpaced,"
+        f" {capacity / rate:.1f}x SEND_RATE: the pacer, not the server, set the pace"
+    )
+    print(
+        f"peak RSS of the delivering process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        f" (goal <= 250 MB; of it {AIOGRAM_RSS_MB + IMPORT_RSS_MB:.0f} MB is Python with aiogram"
+        " and the services imported)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Delivery at scale through the fake Bot API.")
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=60.0, help="SEND_RATE for the run")
+    args = parser.parse_args()
+    asyncio.run(run(args.subscribers, args.rate))
+
+
+if __name__ == "__main__":
+    main()
