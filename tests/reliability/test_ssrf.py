@@ -24,12 +24,10 @@ from aiohttp.test_utils import TestServer
 from bot.app import build_dispatcher
 from bot.config import Settings
 from services.fetch import Fetcher, IPAddress, system_resolver
-from services.ingest import Ingestor
-from services.link_summary import LinkSummaries
-from services.source_admin import SourceAdmin
 from tests.conftest import MakeSettings
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.handlers.conftest import Talk
+from tests.reliability.guarded import with_fetcher
 
 ADMIN = 5_100
 USER = 5_200
@@ -119,18 +117,7 @@ async def guarded_talk(talk: Talk) -> AsyncIterator[Talk]:
         exempt_networks=[ipaddress.ip_network("127.0.0.2/32")],
         resolver=resolve_with_test_names,
     )
-    ingestor = Ingestor(
-        sources=services.sources, articles=services.articles, fetcher=fetcher, clock=services.clock
-    )
-    guarded = dataclasses.replace(
-        services,
-        fetcher=fetcher,
-        ingestor=ingestor,
-        link_summaries=LinkSummaries(fetcher, services.summarizer),
-        source_admin=SourceAdmin(
-            ingestor=ingestor, sources=services.sources, sources_file=services.settings.sources_file
-        ),
-    )
+    guarded = with_fetcher(services, fetcher)
     talk.dispatcher = build_dispatcher(guarded)
     talk.services = guarded
     try:
