@@ -133,15 +133,21 @@ async def test_a_group_conversation_with_an_administrator_and_a_member(polling: 
     assert "тоқтатылды" in accepted.text
 
 
-async def test_subscribe_and_summary_through_polling(polling: Polling, news_site: NewsSite) -> None:
+async def test_subscribe_summary_digest_and_search_through_polling(
+    polling: Polling, news_site: NewsSite
+) -> None:
     chat = 1004
     article = news_site.articles[3]
 
     subscribed = await polling.say(chat, "/subscribe Казахстан OR Россия", language_code="ru")
     summary = await polling.say(chat, f"/summary {news_site.url(article.path)}", language_code="ru")
     plain = await polling.say(chat, news_site.url(news_site.articles[4].path), language_code="ru")
+    digest = await polling.say(chat, "/digest", language_code="ru")
+    search = await polling.say(chat, "/search Байконур", language_code="ru")
 
     assert "Вы подписались на «Казахстан OR Россия»." in subscribed.text
     assert summary.text.startswith(article.title)
     assert plain.text.startswith(news_site.articles[4].title)
+    assert "Ничего нового" in digest.text
+    assert "Байконур" in search.text
     assert (chat, "typing") in polling.telegram.chat_actions
