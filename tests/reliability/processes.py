@@ -8,12 +8,22 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from bot.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    """Wait for a child process to reach a state we can only observe from outside."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
 
 
 def free_port() -> int:
@@ -64,8 +74,16 @@ class BotProcess:
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill() takes its workers too
             )
         return self
+
+    async def kill(self, timeout: float = 30) -> int:
+        """SIGKILL the child and every process it started, as a power cut or `docker kill`."""
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        return await self.wait(timeout)
 
     async def wait(self, timeout: float = 60) -> int:
         """Wait for the child to exit on its own; returns its exit code."""

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from tests.conftest import TEST_TOKEN
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.reliability.processes import BotProcess, child_env, free_port
 
+pytestmark = pytest.mark.slow  # starts the bot as a child process
 SECRET = "webhook_secret-for-tests_1"
 FORGER, GENUINE = 777_001, 777_002
 
