@@ -72,6 +72,7 @@ __all__ = [
     "QueryError",
     "Term",
     "build_groups",
+    "concept_of",
     "parse_query",
 ]
 
@@ -177,7 +178,11 @@ class Query:
 
     def lemmas(self) -> frozenset[str]:
         """Every lemma the query looks for or excludes."""
-        return frozenset(_lemmas(self.root))
+        return frozenset(_lemmas(self.root, wanted_only=False))
+
+    def wanted_lemmas(self) -> frozenset[str]:
+        """The lemmas the query looks for, not those it excludes: what ranking weighs."""
+        return frozenset(_lemmas(self.root, wanted_only=True))
 
 
 # -- parsing -------------------------------------------------------------------------------
@@ -505,7 +510,7 @@ def _mentions(node: Node, article: ArticleLemmas) -> bool:
 
 
 def _about(node: Node, article: ArticleLemmas) -> bool:
-    concept = _concept(node)
+    concept = concept_of(node)
     if concept is not None:
         return _is_subject(concept, article)
     if isinstance(node, AnyOf):
@@ -517,16 +522,16 @@ def _about(node: Node, article: ArticleLemmas) -> bool:
     return False  # an alias group is always a concept
 
 
-def _concept(node: Node) -> list[Term | Phrase] | None:
+def concept_of(node: Node) -> list[Term | Phrase] | None:
     """The words and phrases of one concept (alternatives of each other), or None."""
     if isinstance(node, Term | Phrase):
         return [node]
     if isinstance(node, AliasGroup):
-        return _concept(node.node)
+        return concept_of(node.node)
     if isinstance(node, AnyOf):
         leaves: list[Term | Phrase] = []
         for option in node.options:
-            found = _concept(option)
+            found = concept_of(option)
             if found is None:
                 return None
             leaves.extend(found)
@@ -575,17 +580,17 @@ def _render(node: Node, *, top: bool = False) -> str:
     return text if top or len(parts) == 1 else f"({text})"
 
 
-def _lemmas(node: Node) -> Iterator[str]:
+def _lemmas(node: Node, *, wanted_only: bool) -> Iterator[str]:
     if isinstance(node, Term):
         yield from node.lemmas
     elif isinstance(node, Phrase):
         for variant in node.variants:
             yield from variant
     elif isinstance(node, AliasGroup):
-        yield from _lemmas(node.node)
+        yield from _lemmas(node.node, wanted_only=wanted_only)
     elif isinstance(node, AnyOf):
         for option in node.options:
-            yield from _lemmas(option)
+            yield from _lemmas(option, wanted_only=wanted_only)
     else:
-        for part in node.include + node.exclude:
-            yield from _lemmas(part)
+        for part in node.include if wanted_only else node.include + node.exclude:
+            yield from _lemmas(part, wanted_only=wanted_only)

@@ -23,6 +23,12 @@ Public API (all times aware UTC; the window is on arrival time, `articles.fetche
                                            # [SearchHit(article_id, score)], best first
     hits = await index.search_topic(topic, since=t0, until=t1, limit=20)
                                            # a stored Topic, with its catalogue rules
+    by_topic = await index.search_topics(topics, since=t0, until=t1, limit=20)
+                                           # {topic.id: hits}: many topics over one window
+    window = await index.window(since=t0, until=t1)
+    hits = window.search(query, limit=20, focus=False, languages=None, since=None)
+                                           # the same answers from memory (TopicWindow):
+                                           # for many queries over one window
     await index.index_article(article)     # after storing an article (ingestion)
     await index.index_pending()            # any stored article not yet indexed
     topics = await index.match_article(article)
@@ -30,8 +36,11 @@ Public API (all times aware UTC; the window is on arrival time, `articles.fetche
     await index.sync_catalogue(topic_repository)
 
 `search` accepts the query text too and then raises QueryError itself. A SearchHit's score
-is BM25 relevance (higher is better), comparable within one search. Lemmatising runs in a
-worker thread, never on the event loop.
+is BM25 relevance (higher is better), comparable within one search. One search costs a
+millisecond or more on a busy day; a digest pass with many topics should use
+`search_topics`, which loads the window once (services/topic_window.py) and answers each
+topic in microseconds. Lemmatising and window building run in a worker thread, never on
+the event loop.
 """
 
 from __future__ import annotations
@@ -51,11 +60,12 @@ from typing import Any
 
 from services.query import AliasGroup, Query, QueryError, build_groups, parse_query
 from services.storage.articles import ArticleRepository
-from services.storage.convert import to_db_time
+from services.storage.convert import required_time, to_db_time
 from services.storage.database import Database
 from services.storage.models import LANGUAGES, Article, Topic
 from services.storage.topics import SubscriptionRepository, TopicRepository
 from services.text.lemmas import ArticleLemmas, Lemmatizer, default_lemmatizer
+from services.topic_window import LemmaCodes, SearchHit, TopicWindow
 
 __all__ = [
     "BM25_WEIGHTS",
@@ -64,6 +74,7 @@ __all__ = [
     "CatalogueTopic",
     "SearchHit",
     "TopicIndex",
+    "TopicWindow",
     "load_catalogue",
     "parse_catalogue",
     "read_catalogue",
@@ -77,7 +88,8 @@ BM25_WEIGHTS = (3.0, 2.0, 1.0)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _MAX_SEARCH_LIMIT = 1000
 _FOCUS_BATCH = 200  # candidates judged per round trip when searching with focus
-_LEMMA_CACHE = 20_000  # articles whose stored lemmas are kept parsed (about four days of news)
+_TEXT_BATCH = 500  # lemma texts read per query when a window needs them
+_LEMMA_CACHE = 2000  # articles whose stored lemmas stay parsed between focus searches
 
 
 class CatalogueError(Exception):
@@ -109,12 +121,6 @@ class Catalogue:
 
     def by_slug(self, slug: str) -> CatalogueTopic | None:
         return next((topic for topic in self.topics if topic.slug == slug), None)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    article_id: int
-    score: float  # BM25 relevance, higher is better; comparable within one search
 
 
 # -- the catalogue file ----------------------------------------------------------------------
@@ -251,6 +257,7 @@ class TopicIndex:
         self._executor = executor  # None: asyncio's default thread pool
         self._parse = lru_cache(maxsize=4096)(self._parse_uncached)
         self._cache: OrderedDict[int, ArticleLemmas] = OrderedDict()
+        self._codes = LemmaCodes()
 
     @property
     def catalogue(self) -> Catalogue:
@@ -333,6 +340,80 @@ class TopicIndex:
                 break
         return kept[:limit]
 
+    async def window(self, *, since: datetime, until: datetime | None = None) -> TopicWindow:
+        """The indexed articles that arrived in [since, until), loaded to answer many queries.
+
+        Articles already numbered (`LemmaCodes`: indexed by this process, or in an earlier
+        window) need no text; building the postings runs in a worker thread.
+        """
+        where = "a.fetched_at >= ?"
+        params: list[str | None] = [to_db_time(since)]
+        if until is not None:
+            where += " AND a.fetched_at < ?"
+            params.append(to_db_time(until))
+        joined = f"FROM articles a JOIN articles_fts f ON f.rowid = a.id WHERE {where}"
+        rows = await self._db.fetchall(
+            f"SELECT a.id, a.language, a.fetched_at {joined} ORDER BY a.id", params
+        )
+        articles = [(row["id"], row["language"], required_time(row["fetched_at"])) for row in rows]
+        loop = asyncio.get_running_loop()
+        missing = await loop.run_in_executor(
+            self._executor, self._codes.missing, [article[0] for article in articles]
+        )
+        if len(missing) > _TEXT_BATCH:  # a fresh process: read the window's texts at once
+            wanted = set(missing)
+            text_rows = [
+                row
+                for row in await self._db.fetchall(
+                    f"SELECT a.id, f.title, f.lead, f.body {joined}", params
+                )
+                if row["id"] in wanted
+            ]
+        elif missing:
+            marks = ",".join("?" * len(missing))
+            text_rows = await self._db.fetchall(
+                f"SELECT rowid AS id, title, lead, body FROM articles_fts WHERE rowid IN ({marks})",
+                missing,
+            )
+        else:
+            text_rows = []
+        texts = {int(row["id"]): (row["title"], row["lead"], row["body"]) for row in text_rows}
+        return await loop.run_in_executor(self._executor, self._codes.window, articles, texts)
+
+    async def search_topics(
+        self,
+        topics: Sequence[Topic],
+        *,
+        since: datetime,
+        until: datetime | None = None,
+        limit: int = 20,
+    ) -> dict[int, list[SearchHit]]:
+        """`search_topic` for many topics at once, over one window (a digest pass): by topic id.
+
+        Gives the same articles as `search_topic` topic by topic; ranks by BM25 over the
+        window, so scores differ a little from the index's.
+        """
+        window = await self.window(since=since, until=until)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor, self._search_window, window, topics, limit
+        )
+
+    def _search_window(
+        self, window: TopicWindow, topics: Sequence[Topic], limit: int
+    ) -> dict[int, list[SearchHit]]:
+        found: dict[int, list[SearchHit]] = {}
+        for topic in topics:
+            rules = self._rules(topic)
+            found[topic.id] = (
+                window.search(
+                    rules.query, limit=limit, focus=rules.focus, languages=rules.languages
+                )
+                if rules is not None
+                else []
+            )
+        return found
+
     async def search_topic(
         self, topic: Topic, *, since: datetime, until: datetime | None = None, limit: int = 20
     ) -> list[SearchHit]:
@@ -379,7 +460,10 @@ class TopicIndex:
                 "INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
                 (article.id, *(" ".join(field) for field in lemmas.fields())),
             )
-        self._remember(article.id, lemmas)
+        self._cache.pop(article.id, None)
+        loop = asyncio.get_running_loop()
+        title, lead, body = (" ".join(field) for field in lemmas.fields())
+        await loop.run_in_executor(self._executor, self._codes.add, article.id, title, lead, body)
         return lemmas
 
     async def index_pending(self, batch: int = 200) -> int:

@@ -203,29 +203,41 @@ Position = tuple[int, int]
 
 @dataclass(frozen=True, slots=True)
 class ArticleLemmas:
-    """An article as the topic index sees it: lemma sequences of its title, lead and body,
-    with every lemma's positions (for phrases and for counting mentions)."""
+    """An article as the topic index sees it: lemma sequences of its title, lead and body.
+
+    `positions` (where each lemma stands, for phrases and for counting mentions) is worked
+    out on first use and kept: most articles are only ever asked which words they hold.
+    """
 
     title: tuple[str, ...]
     lead: tuple[str, ...]
     body: tuple[str, ...]
-    vocabulary: frozenset[str]
-    positions: Mapping[str, tuple[Position, ...]] = field(compare=False, repr=False)
+    vocabulary: frozenset[str] = field(compare=False, repr=False)
+    _memo: dict[str, Mapping[str, tuple[Position, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def build(cls, title: Iterable[str], lead: Iterable[str], body: Iterable[str]) -> ArticleLemmas:
         fields = (tuple(title), tuple(lead), tuple(body))
-        positions: dict[str, list[Position]] = {}
-        for number, lemmas in enumerate(fields):
-            for index, lemma in enumerate(lemmas):
-                positions.setdefault(lemma, []).append((number, index))
-        frozen = {lemma: tuple(where) for lemma, where in positions.items()}
-        return cls(*fields, frozenset(frozen), frozen)
+        return cls(*fields, frozenset().union(*fields))
 
     @classmethod
     def from_columns(cls, title: str, lead: str, body: str) -> ArticleLemmas:
         """Rebuild from the space-separated lemma text stored in the index."""
         return cls.build(title.split(), lead.split(), body.split())
+
+    @property
+    def positions(self) -> Mapping[str, tuple[Position, ...]]:
+        found = self._memo.get("positions")
+        if found is None:
+            where: dict[str, list[Position]] = {}
+            for number, lemmas in enumerate(self.fields()):
+                for index, lemma in enumerate(lemmas):
+                    where.setdefault(lemma, []).append((number, index))
+            found = {lemma: tuple(places) for lemma, places in where.items()}
+            self._memo["positions"] = found
+        return found
 
     def text(self) -> str:
         """All lemmas in reading order, space-separated (the article's stored lemma text)."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from services.query import QueryError
 from services.storage import ArticleRepository, Database, SubscriptionRepository, TopicRepository
 from services.storage.models import Article, NewArticle
 from services.storage.subscribers import SubscriberRepository
+from services.text.lemmas import ArticleLemmas, Lemmatizer
 from services.topics import (
     Catalogue,
     CatalogueError,
@@ -55,16 +57,16 @@ query = "@Kazakhstan"
 """
 
 
-class CountingExecutor(ThreadPoolExecutor):
-    """A real thread pool that counts the work handed to it."""
+class ThreadRecordingLemmatizer(Lemmatizer):
+    """The real lemmatiser, noting which thread each article was lemmatised on."""
 
     def __init__(self) -> None:
-        super().__init__(max_workers=1)
-        self.submitted = 0
+        super().__init__()
+        self.threads: list[threading.Thread] = []
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        self.submitted += 1
-        return super().submit(fn, *args, **kwargs)
+    def article(self, title: str, text: str, language: str = "ru") -> ArticleLemmas:
+        self.threads.append(threading.current_thread())
+        return super().article(title, text, language)
 
 
 @pytest.fixture
@@ -101,10 +103,8 @@ def catalogue() -> Catalogue:
 
 
 @pytest.fixture
-def executor() -> Iterator[CountingExecutor]:
-    pool = CountingExecutor()
-    yield pool
-    pool.shutdown()
+def lemmatizer() -> ThreadRecordingLemmatizer:
+    return ThreadRecordingLemmatizer()
 
 
 @pytest.fixture
@@ -113,9 +113,12 @@ def index(
     articles: ArticleRepository,
     subscriptions: SubscriptionRepository,
     catalogue: Catalogue,
-    executor: CountingExecutor,
-) -> TopicIndex:
-    return TopicIndex(db, articles, subscriptions, catalogue, executor=executor)
+    lemmatizer: ThreadRecordingLemmatizer,
+) -> Iterator[TopicIndex]:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield TopicIndex(
+            db, articles, subscriptions, catalogue, lemmatizer=lemmatizer, executor=pool
+        )
 
 
 async def register(db: Database, clock: ManualClock, chat_id: int) -> None:
@@ -268,12 +271,12 @@ async def test_without_a_catalogue_file_sync_leaves_stored_topics_alone(
 
 
 async def test_indexing_stores_the_lemma_text_off_the_event_loop(
-    index: TopicIndex, articles: ArticleRepository, executor: CountingExecutor
+    index: TopicIndex, articles: ArticleRepository, lemmatizer: ThreadRecordingLemmatizer
 ) -> None:
     article = await store_indexed(index, articles, "Токаев в Москве", "Переговоры прошли.")
     stored = await articles.get(article.id)
     assert stored is not None and stored.lemmas == "токаев в москва переговоры пройти"
-    assert executor.submitted == 1
+    assert lemmatizer.threads and threading.main_thread() not in lemmatizer.threads
 
 
 async def test_reindexing_an_article_replaces_its_row(
@@ -381,6 +384,54 @@ async def test_a_catalogue_topic_keeps_to_its_languages(
     catalogue_topic, _ = await index.sync_catalogue(topics)
     hits = await index.search_topic(catalogue_topic, since=clock.now() - timedelta(hours=1))
     assert [hit.article_id for hit in hits] == [russian.id]
+
+
+# -- many topics at once -------------------------------------------------------------------
+
+
+async def test_many_topics_at_once_find_what_each_finds_alone(
+    chat: RegisterChat,
+    index: TopicIndex,
+    articles: ArticleRepository,
+    topics: TopicRepository,
+    clock: ManualClock,
+) -> None:
+    await store_indexed(index, articles, *PASSING_MENTION)
+    await store_indexed(index, articles, *ABOUT_BOTH)
+    await store_indexed(index, articles, "Kazakhstan and Russia talk trade", "Talks.", "en")
+    await store_indexed(index, articles, "Нефть дорожает", "Цены на нефть растут.")
+    await chat(3)
+    chosen = [
+        *await index.sync_catalogue(topics),
+        await topics.add_personal(3, "нефть OR Стамбул", "mine"),
+        await topics.add_personal(3, "@Retired", "a group since removed"),
+    ]
+    since = clock.now() - timedelta(hours=1)
+
+    together = await index.search_topics(chosen, since=since)
+
+    for topic in chosen:
+        alone = await index.search_topic(topic, since=since)
+        assert [hit.article_id for hit in together[topic.id]] == [h.article_id for h in alone]
+
+
+async def test_a_fresh_process_loads_the_same_window_from_the_stored_lemmas(
+    monkeypatch: pytest.MonkeyPatch,
+    db: Database,
+    index: TopicIndex,
+    subscriptions: SubscriptionRepository,
+    clock: ManualClock,
+) -> None:
+    articles = ArticleRepository(db, clock)
+    for number in range(3):
+        await store_indexed(index, articles, f"Нефть {number}", "Цены на нефть и газ.")
+    query = index.parse("газ")
+    since = clock.now() - timedelta(hours=1)
+    warm = (await index.window(since=since)).search(query)
+    by_id = await TopicIndex(db, articles, subscriptions).window(since=since)
+    monkeypatch.setattr("services.topics._TEXT_BATCH", 1)  # most texts missing: one read
+    at_once = await TopicIndex(db, articles, subscriptions).window(since=since)
+    assert warm == by_id.search(query) == at_once.search(query) and len(warm) == 3
 
 
 # -- matching a new article ---------------------------------------------------------------
