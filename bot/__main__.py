@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -36,6 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except StorageError as exc:
         print(f"Database error: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # a write refused mid-way: SQLite rolled it back, nothing is lost
+        print(
+            f"Database error: {exc} in {settings.database_path}; check that its disk has free "
+            "space and is writable, then run the command again.",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import resource
 import signal
 import socket
 import sys
@@ -55,10 +56,20 @@ def child_env(tmp_path: Path, **variables: object) -> dict[str, str]:
 class BotProcess:
     """One `python -m bot ARGS` child, its output in a log file (a pipe could fill and stall it)."""
 
-    def __init__(self, args: list[str], env: Mapping[str, str], cwd: Path) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: Mapping[str, str],
+        cwd: Path,
+        *,
+        max_file_bytes: int | None = None,
+    ) -> None:
+        """`max_file_bytes` caps the size of any file the child writes (RLIMIT_FSIZE): a
+        disk that fills up, for a process that cannot be given a small disk of its own."""
         self.args = args
         self.env = dict(env)
         self.cwd = cwd
+        self.max_file_bytes = max_file_bytes
         self.process: asyncio.subprocess.Process | None = None
         self.log_path = cwd / f"{args[0]}-{id(self)}.log"
 
@@ -75,8 +86,13 @@ class BotProcess:
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,  # its own process group: kill() takes its workers too
+                preexec_fn=self._limit_file_size if self.max_file_bytes else None,
             )
         return self
+
+    def _limit_file_size(self) -> None:
+        assert self.max_file_bytes is not None
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.max_file_bytes, self.max_file_bytes))
 
     async def kill(self, timeout: float = 30) -> int:
         """SIGKILL the child and every process it started, as a power cut or `docker kill`."""
@@ -97,6 +113,10 @@ class BotProcess:
             with contextlib.suppress(ProcessLookupError):
                 self.process.send_signal(sig)
         return await self.wait(timeout)
+
+    def stderr_lines(self) -> list[str]:
+        """What the child printed that is not a log line: what an operator reads."""
+        return [line for line in self.log().splitlines() if not line.startswith("time=")]
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
