@@ -172,13 +172,15 @@ async def open_topic_index(
     topics: TopicRepository,
     subscriptions: SubscriptionRepository,
 ) -> TopicIndex:
-    """The topic index with the catalogue of TOPICS_FILE, which is written into the database."""
+    """The topic index with the catalogue of TOPICS_FILE, which is written into the database;
+    any stored article left unindexed (a crash between storing and indexing) is indexed."""
     try:
         catalogue = read_catalogue(settings.topics_file)
     except CatalogueError as exc:
         raise ConfigError(f"TOPICS_FILE: {exc}") from None
     index = TopicIndex(db, articles, subscriptions, catalogue)
     await index.sync_catalogue(topics)
+    await index.index_pending()
     return index
 
 

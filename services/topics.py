@@ -476,6 +476,8 @@ class TopicIndex:
                 (batch,),
             )
             if not rows:
+                if done:
+                    log.info("topic index caught up articles=%d", done)
                 return done
             for article in await self._articles.get_many([row["id"] for row in rows]):
                 await self.index_article(article)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.app import open_services
 from bot.config import ConfigError
+from services.storage.models import NewArticle
 from tests.conftest import MakeSettings
 
 CATALOGUE_FILE = Path(__file__).resolve().parents[2] / "config" / "topics.toml"
@@ -41,3 +43,25 @@ async def test_without_a_catalogue_file_the_stored_topics_stay(
         before = await services.topics.catalogue()
     async with open_services(make_settings(topics_file=tmp_path / "missing.toml")) as services:
         assert await services.topics.catalogue() == before
+
+
+async def test_articles_stored_but_never_indexed_are_indexed_at_start(
+    make_settings: MakeSettings,
+) -> None:
+    settings = make_settings(topics_file=CATALOGUE_FILE)
+    async with open_services(settings) as services:
+        stored = await services.articles.add(
+            NewArticle(
+                url="https://news.example/1",
+                canonical_url="https://news.example/1",
+                content_hash="1",
+                language="ru",
+                title="Токаев прибыл в Москву",
+                text="Президент Казахстана начал визит в Россию.",
+            )
+        )
+    async with open_services(settings) as services:
+        hits = await services.topic_index.search(
+            "Токаев", since=services.clock.now() - timedelta(hours=1)
+        )
+        assert [hit.article_id for hit in hits] == [stored]
