@@ -363,12 +363,13 @@ class DigestService:
         self, shared: _Pass, topics: Iterable[Topic], *, since: datetime
     ) -> None:
         """Search each topic once and rank its stories: relevance × coverage × recency."""
-        hits: dict[int, list[SearchHit]] = {}
-        for topic in topics:
-            if topic.id not in shared.rankings and topic.id not in hits:
-                hits[topic.id] = await self._search.search_topic(
-                    topic, since=since, until=shared.now, limit=self.policy.search_limit
-                )
+        wanted = list({t.id: t for t in topics if t.id not in shared.rankings}.values())
+        if not wanted:
+            return
+        # one window of the index answers every topic at once, off the event loop
+        hits = await self._search.search_topics(
+            wanted, since=since, until=shared.now, limit=self.policy.search_limit
+        )
         await self._rank_hits(shared, hits)
 
     async def _rank_hits(self, shared: _Pass, hits: dict[int, list[SearchHit]]) -> None:
