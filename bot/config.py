@@ -84,7 +84,9 @@ class Settings(BaseSettings):
                 return None
             if not _TOKEN_RE.fullmatch(value.strip()):
                 # The value itself is never echoed: a mistyped token is still a secret.
-                raise ValueError("expected a token from @BotFather, like 110201543:AAHdqTcvCH1vGWJx…")
+                raise ValueError(
+                    "expected a token from @BotFather, like 110201543:AAHdqTcvCH1vGWJx…"
+                )
             return value.strip()
         return value
 
