@@ -116,12 +116,25 @@ class Database:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._conn
+                    await self._conn.execute("COMMIT")
                 except BaseException:
-                    await self._conn.execute("ROLLBACK")
+                    await self._rollback()
                     raise
-                await self._conn.execute("COMMIT")
             finally:
                 _in_transaction.reset(token)
+
+    async def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already done so itself.
+
+        On SQLITE_FULL, SQLITE_IOERR and the like SQLite rolls back on its own; a second
+        ROLLBACK would fail and hide the error that matters, so it is skipped then.
+        """
+        if not self._conn.in_transaction:
+            return
+        try:
+            await self._conn.execute("ROLLBACK")
+        except aiosqlite.Error as exc:
+            log.warning("rollback failed: %s", exc)
 
     async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""

@@ -115,12 +115,6 @@ async def test_a_database_that_fills_up_mid_pass_keeps_what_it_stored_and_catche
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SQLite rolls a transaction back itself on SQLITE_FULL; Database.transaction then "
-    "issues ROLLBACK again, which fails with 'cannot rollback - no transaction is active' and "
-    "hides the cause, so the source's error names no full disk",
-)
 async def test_a_source_that_failed_on_a_full_database_says_so_in_its_error(
     site_services: Services,
 ) -> None:
