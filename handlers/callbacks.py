@@ -6,34 +6,40 @@ stays far below Telegram's 64-byte limit (tests pack the longest values).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# A row id as SQLite can hold it: a forged button with a larger number is simply not ours.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class TopicToggle(CallbackData, prefix="tt"):
     """Follow or stop following a catalogue topic (/topics)."""
 
-    topic_id: int
+    topic_id: RowId
 
 
 class TopicDrop(CallbackData, prefix="td"):
     """Stop following one of the chat's topics (/unsubscribe)."""
 
-    topic_id: int
+    topic_id: RowId
 
 
 class ZonePick(CallbackData, prefix="tz"):
     """Choose a time zone (/timezone); the IANA name itself, at most 32 bytes."""
 
-    zone: str
+    zone: Annotated[str, Field(min_length=1, max_length=32)]
 
 
 class LengthPick(CallbackData, prefix="ln"):
     """Choose how many sentences each summary has (/length)."""
 
-    length: int
+    length: Annotated[int, Field(ge=1, le=5)]
 
 
 class LanguagePick(CallbackData, prefix="lg"):
     """Choose the bot's language (/language)."""
 
-    language: str
+    language: Annotated[str, Field(min_length=2, max_length=2)]
