@@ -56,9 +56,18 @@ class LinkSummaries:
         self._executor = executor  # None: asyncio's default thread pool
 
     async def summarize(
-        self, url: str, *, sentences: int = 3, language_hint: Language = "ru"
+        self,
+        url: str,
+        *,
+        sentences: int = 3,
+        language_hint: Language = "ru",
+        language: Language | None = None,
     ) -> LinkSummary:
-        """Fetch and summarise `url`; raises FetchError or NoArticle."""
+        """Fetch and summarise `url`; raises FetchError or NoArticle.
+
+        `language`, when given, is the summary's language whatever the page was detected as
+        (someone who says what language a page is in knows better than the detector).
+        """
         page = await self._fetcher.fetch(url)
         if page.media_type not in _PAGE_TYPES:
             raise NoArticle(f"{page.media_type} is not a web page")
@@ -75,13 +84,14 @@ class LinkSummaries:
         )
         if article is None:
             raise NoArticle("no article text on the page")
+        language = language or article.language
         summary = await self._summarizer.summarize(
-            article.text, language=article.language, sentences=sentences, title=article.title
+            article.text, language=language, sentences=sentences, title=article.title
         )
         return LinkSummary(
             url=page.final_url,
             title=article.title,
             source=site_name(page.final_url),
-            language=article.language,
+            language=language,
             sentences=tuple(summary),
         )

@@ -22,13 +22,16 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from services.summarize import Summarizer
 
 LANGUAGES = ("ru", "en", "kk")
 BATCH = 64  # texts handed to the pool at once in --jsonl mode
@@ -82,24 +85,18 @@ class _InputError(Exception):
 
 
 async def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
-    from services.summarize import Summarizer
-
     if args.jsonl:
         return await _batch(args.source, settings)
     try:
-        article = await _read_article(args.source, args.language, settings)
+        if args.source.startswith(("http://", "https://")):
+            title, summary = await _summarize_url(args.source, args, settings)
+        else:
+            title, summary = await _summarize_file(args.source, args, settings)
     except _InputError as exc:
         print(f"summarize: {exc}", file=sys.stderr)
         return 2
-    async with Summarizer(settings.summary_algorithm, pool="thread", workers=1) as summarizer:
-        summary = await summarizer.summarize(
-            article.text,
-            language=article.language,
-            sentences=args.sentences,
-            title=article.title or None,
-        )
-    if article.title:
-        print(article.title)
+    if title:
+        print(title)
         print()
     for sentence in summary:
         print(sentence)
@@ -109,11 +106,50 @@ async def summarize_command(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
-async def _read_article(source: str, language: str | None, settings: Settings) -> _Article:
-    if source.startswith(("http://", "https://")):
-        return await _fetch_article(source, language, settings)
+def _summarizer(settings: Settings) -> Summarizer:
+    from services.summarize import Summarizer
+
+    return Summarizer(settings.summary_algorithm, pool="thread", workers=1)
+
+
+async def _summarize_url(
+    url: str, args: argparse.Namespace, settings: Settings
+) -> tuple[str, Sequence[str]]:
+    """A page fetched, extracted and summarised by the same service as /summary."""
+    from services.fetch import Fetcher, FetchError
+    from services.link_summary import LinkSummaries, NoArticle
+
+    try:
+        async with (
+            Fetcher(allow_private_networks=settings.allow_private_networks) as fetcher,
+            _summarizer(settings) as summarizer,
+        ):
+            found = await LinkSummaries(fetcher, summarizer).summarize(
+                url,
+                sentences=args.sentences,
+                language_hint=_hint(args.language),
+                language=args.language,
+            )
+    except FetchError as exc:
+        raise _InputError(f"cannot fetch {url}: {exc}") from None
+    except NoArticle:
+        raise _InputError(f"no article text found at {url}") from None
+    return found.title, found.sentences
+
+
+async def _summarize_file(
+    source: str, args: argparse.Namespace, settings: Settings
+) -> tuple[str, Sequence[str]]:
     data = await asyncio.to_thread(_read_bytes, source)
-    return await asyncio.to_thread(_article_from_bytes, data, source, language)
+    article = await asyncio.to_thread(_article_from_bytes, data, source, args.language)
+    async with _summarizer(settings) as summarizer:
+        summary = await summarizer.summarize(
+            article.text,
+            language=article.language,
+            sentences=args.sentences,
+            title=article.title or None,
+        )
+    return article.title, summary
 
 
 def _read_bytes(source: str) -> bytes:
@@ -151,27 +187,6 @@ def _article_from_bytes(data: bytes, source: str, language: str | None) -> _Arti
 
 def _hint(language: str | None) -> Any:
     return language if language in LANGUAGES else "ru"
-
-
-async def _fetch_article(url: str, language: str | None, settings: Settings) -> _Article:
-    from services.extract import extract_article
-    from services.fetch import Fetcher, FetchError
-
-    try:
-        async with Fetcher(allow_private_networks=settings.allow_private_networks) as fetcher:
-            result = await fetcher.fetch(url)
-    except FetchError as exc:
-        raise _InputError(f"cannot fetch {url}: {exc}") from None
-    extracted = await asyncio.to_thread(
-        extract_article,
-        result.content,
-        url=result.final_url,
-        content_type=result.content_type,
-        language_hint=_hint(language),
-    )
-    if extracted is None:
-        raise _InputError(f"no article text found at {url}")
-    return _Article(extracted.title, extracted.text, language or extracted.language)
 
 
 # --- batch -------------------------------------------------------------------------------

@@ -35,6 +35,20 @@ async def test_an_article_page_gives_its_title_site_and_summary(
     assert all(sentence[:40] in body for sentence in found.sentences)
 
 
+async def test_a_language_given_by_the_caller_overrides_the_detected_one(
+    summaries: LinkSummaries, news_site: NewsSite
+) -> None:
+    article = news_site.articles[0]
+    url = news_site.url(article.path)
+
+    detected = await summaries.summarize(url)
+    given = await summaries.summarize(url, language="kk")
+
+    assert detected.language != "kk"
+    assert given.language == "kk"
+    assert given.title == detected.title
+
+
 async def test_a_missing_page_is_a_status_error(
     summaries: LinkSummaries, news_site: NewsSite
 ) -> None:
