@@ -105,7 +105,7 @@ async def summary_command(
             + _("A link starts with http:// or https://.")
         )
         return
-    await _reply_with_summary(
+    await summary_of_link(
         message,
         url,
         bot=bot,
@@ -116,25 +116,6 @@ async def summary_command(
 
 
 async def summary_of_link(
-    message: Message,
-    url: str,
-    *,
-    bot: Bot,
-    language: Language,
-    subscriber: Subscriber | None,
-    link_summaries: LinkSummaries,
-) -> None:
-    await _reply_with_summary(
-        message,
-        url,
-        bot=bot,
-        language=language,
-        subscriber=subscriber,
-        link_summaries=link_summaries,
-    )
-
-
-async def _reply_with_summary(
     message: Message,
     url: str,
     *,
