@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ from aiogram.types import Update
 from bot.app import Services, build_dispatcher, open_services
 from bot.config import Settings
 from services.clock import ManualClock
+from services.storage.models import NewArticle
 from tests.fakes.telegram_server import CallbackAnswer, Edit, FakeTelegramServer, SentMessage
 
 
@@ -81,6 +82,34 @@ class Talk:
 
     async def press(self, chat_id: int, data: str, **options: Any) -> Reply:
         return await self.feed(self.telegram.inject_callback(chat_id, data, **options))
+
+    async def store_indexed(
+        self,
+        slug: str,
+        title: str,
+        text: str,
+        *,
+        summary: list[str] | None = None,
+        published_at: datetime | None = None,
+    ) -> None:
+        """A Russian article at https://news.example/<slug>, stored and in the topic index."""
+        url = f"https://news.example/{slug}"
+        article_id = await self.services.articles.add(
+            NewArticle(
+                url=url,
+                canonical_url=url,
+                content_hash=slug,
+                language="ru",
+                title=title,
+                text=text,
+                summary=summary,
+                published_at=published_at,
+            )
+        )
+        assert article_id is not None
+        article = await self.services.articles.get(article_id)
+        assert article is not None
+        await self.services.topic_index.index_article(article)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from services.storage.models import NewArticle
 from tests.handlers.conftest import Talk
 
 
@@ -14,22 +13,13 @@ async def test_digest_without_topics_points_to_topics(talk: Talk) -> None:
 
 async def test_digest_shows_new_stories_of_the_chats_topics(talk: Talk) -> None:
     await talk.send(1502, "/subscribe Байконур", language_code="ru")
-    article_id = await talk.services.articles.add(
-        NewArticle(
-            url="https://news.example/baikonur",
-            canonical_url="https://news.example/baikonur",
-            content_hash="baikonur",
-            language="ru",
-            title="Запуск с Байконура перенесли",
-            text="Старт ракеты с космодрома Байконур перенесли на сутки из-за погоды.",
-            summary=["Старт ракеты с космодрома Байконур перенесли на сутки."],
-            published_at=talk.clock.now(),
-        )
+    await talk.store_indexed(
+        "baikonur",
+        "Запуск с Байконура перенесли",
+        "Старт ракеты с космодрома Байконур перенесли на сутки из-за погоды.",
+        summary=["Старт ракеты с космодрома Байконур перенесли на сутки."],
+        published_at=talk.clock.now(),
     )
-    assert article_id is not None
-    article = await talk.services.articles.get(article_id)
-    assert article is not None
-    await talk.services.topic_index.index_article(article)
 
     reply = await talk.send(1502, "/digest", language_code="ru")
 

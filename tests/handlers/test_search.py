@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-from services.storage.models import NewArticle
 from tests.handlers.conftest import Talk
 
 
-async def store_indexed(talk: Talk, slug: str, title: str, text: str, summary: list[str]) -> None:
-    article_id = await talk.services.articles.add(
-        NewArticle(
-            url=f"https://news.example/{slug}",
-            canonical_url=f"https://news.example/{slug}",
-            content_hash=slug,
-            language="ru",
-            title=title,
-            text=text,
-            summary=summary,
-            published_at=talk.clock.now(),
-        )
-    )
-    assert article_id is not None
-    article = await talk.services.articles.get(article_id)
-    assert article is not None
-    await talk.services.topic_index.index_article(article)
-
-
 async def test_search_finds_stored_stories_with_their_summaries(talk: Talk) -> None:
-    await store_indexed(
-        talk,
+    await talk.store_indexed(
         "baikonur",
         "Запуск с Байконура перенесли",
         "Старт ракеты с космодрома Байконур перенесли на сутки из-за погоды.",
-        ["Старт ракеты с космодрома Байконур перенесли на сутки."],
+        summary=["Старт ракеты с космодрома Байконур перенесли на сутки."],
+        published_at=talk.clock.now(),
     )
-    await store_indexed(
-        talk, "oil", "Нефть подорожала", "Цены на нефть выросли на бирже.", ["Цены выросли."]
+    await talk.store_indexed(
+        "oil",
+        "Нефть подорожала",
+        "Цены на нефть выросли на бирже.",
+        summary=["Цены выросли."],
+        published_at=talk.clock.now(),
     )
 
     reply = await talk.send(1401, "/search байконур", language_code="ru")

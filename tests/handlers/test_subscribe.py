@@ -4,35 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from services.storage.models import NewArticle
 from tests.handlers.conftest import Talk
 
 
-async def store_indexed(talk: Talk, slug: str, title: str, text: str) -> None:
-    article_id = await talk.services.articles.add(
-        NewArticle(
-            url=f"https://news.example/{slug}",
-            canonical_url=f"https://news.example/{slug}",
-            content_hash=slug,
-            language="ru",
-            title=title,
-            text=text,
-        )
-    )
-    assert article_id is not None
-    article = await talk.services.articles.get(article_id)
-    assert article is not None
-    await talk.services.topic_index.index_article(article)
-
-
 async def test_subscribe_adds_a_personal_topic_and_shows_recent_matches(talk: Talk) -> None:
-    await store_indexed(
-        talk,
+    await talk.store_indexed(
         "baikonur",
         "Запуск с Байконура перенесли",
         "Старт ракеты с космодрома Байконур перенесли на сутки.",
     )
-    await store_indexed(talk, "oil", "Нефть подорожала", "Цены на нефть выросли на бирже.")
+    await talk.store_indexed("oil", "Нефть подорожала", "Цены на нефть выросли на бирже.")
 
     reply = await talk.send(1301, "/subscribe Байконур -туризм", language_code="ru")
 
