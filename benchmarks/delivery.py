@@ -42,23 +42,12 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 
 from bot.telegram import TelegramSender  # noqa: E402
 from services.clock import ManualClock  # noqa: E402
-from services.clustering import StoryClusterer  # noqa: E402
-from services.delivery import DeliveryPolicy, DeliveryService, PassReport  # noqa: E402
-from services.digest import DigestService  # noqa: E402
-from services.storage import (  # noqa: E402
-    ArticleRepository,
-    Database,
-    DeliveryRepository,
-    SourceRepository,
-    SubscriberRepository,
-    SubscriptionRepository,
-    TopicRepository,
-)
+from services.delivery import DeliveryPolicy, PassReport  # noqa: E402
+from services.storage import Database  # noqa: E402
 from services.storage.models import NewArticle  # noqa: E402
-from services.storage.stories import StoryRepository  # noqa: E402
-from services.topics import TopicIndex  # noqa: E402
 from tests.fakes.telegram_client import close_session  # noqa: E402
 from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer  # noqa: E402
+from tests.services.digest_world import World  # noqa: E402
 
 AIOGRAM_RSS_MB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - IMPORT_RSS_MB
 NOW = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)
@@ -144,14 +133,13 @@ def topic_sets(topic_ids: list[int], count: int) -> list[tuple[int, ...]]:
     return found
 
 
-async def populate(db: Database, clock: ManualClock, subscribers: int) -> TopicIndex:
-    """A day of articles on 20 subjects, indexed and clustered; subscribers in 50 topic sets."""
-    articles = ArticleRepository(db, clock)
-    subscriptions = SubscriptionRepository(db, clock)
-    index = TopicIndex(db, articles, subscriptions)
-    clusterer = StoryClusterer(clock=clock, articles=articles, stories=StoryRepository(db))
-    sources = SourceRepository(db, clock)
-    topics = TopicRepository(db, clock)
+async def populate(db: Database, clock: ManualClock, subscribers: int) -> World:
+    """A day of articles on 20 subjects, indexed and clustered; subscribers in 50 topic sets.
+
+    The digest stack is the `World` the digest and delivery tests run on, not a copy of it.
+    """
+    world = World(db, clock)
+    articles, sources, topics = world.articles, world.sources, world.topics
     chooser = random.Random(11)
     topic_ids = []
     for number, (subject, _) in enumerate(SUBJECTS):
@@ -188,11 +176,11 @@ async def populate(db: Database, clock: ManualClock, subscribers: int) -> TopicI
             assert article_id is not None
             article = await articles.get(article_id)
             assert article is not None
-            await index.index_article(article)
-            await clusterer.assign_article(article)
+            await world.index.index_article(article)
+            await world.clusterer.assign_article(article)
 
     clock.set(NOW - timedelta(days=3))
-    people = SubscriberRepository(db, clock)
+    people = world.subscribers
     sets = topic_sets(topic_ids, 50)
     for chat_id in range(1, subscribers + 1):
         await people.register(
@@ -203,35 +191,13 @@ async def populate(db: Database, clock: ManualClock, subscribers: int) -> TopicI
             digest_time="09:00",
         )
         for topic_id in sets[chat_id % len(sets)]:
-            await subscriptions.subscribe(chat_id, topic_id)
+            await world.subscriptions.subscribe(chat_id, topic_id)
     clock.set(NOW)
-    return index
+    return world
 
 
-async def deliver_all(
-    db: Database, clock: ManualClock, index: TopicIndex, url: str, rate: float
-) -> PassReport:
-    articles = ArticleRepository(db, clock)
-    stories = StoryRepository(db)
-    subscribers = SubscriberRepository(db, clock)
-    deliveries = DeliveryRepository(db, clock)
-    digests = DigestService(
-        clock=clock,
-        subscribers=subscribers,
-        subscriptions=SubscriptionRepository(db, clock),
-        deliveries=deliveries,
-        articles=articles,
-        stories=stories,
-        search=index,
-        clusterer=StoryClusterer(clock=clock, articles=articles, stories=stories),
-    )
-    delivery = DeliveryService(
-        clock=clock,
-        digests=digests,
-        deliveries=deliveries,
-        subscribers=subscribers,
-        policy=DeliveryPolicy(send_rate=rate),
-    )
+async def deliver_all(world: World, url: str, rate: float) -> PassReport:
+    delivery = world.delivery(DeliveryPolicy(send_rate=rate))
     bot = bot_for_url(url)
     try:
         return await delivery.run_pass(TelegramSender(bot), everyone=True)
@@ -265,12 +231,12 @@ async def run(subscribers: int, rate: float) -> None:
         db = await Database.open(Path(folder) / "bench.db")
         try:
             started = time.perf_counter()
-            index = await populate(db, clock, subscribers)
+            world = await populate(db, clock, subscribers)
             print(
                 f"setup (not measured): a day of articles indexed and clustered, {subscribers}"
                 f" subscribers in 50 topic sets, {time.perf_counter() - started:.1f} s"
             )
-            report = await deliver_all(db, clock, index, url, rate)
+            report = await deliver_all(world, url, rate)
             row = await db.fetchone("SELECT parts FROM deliveries ORDER BY LENGTH(parts) DESC")
             sample = json.loads(row[0])[0] if row else "<b>digest</b>"
         finally:
