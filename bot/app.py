@@ -97,6 +97,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         topic_index = await open_topic_index(settings, db, articles, topics, subscriptions)
         stories = StoryRepository(db)
         clusterer = StoryClusterer(clock=clock, articles=articles, stories=stories)
+        await clusterer.assign_pending()
         digests = DigestService(
             clock=clock,
             subscribers=subscribers,

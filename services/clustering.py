@@ -26,6 +26,7 @@ articles that have no story yet.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -40,6 +41,8 @@ from services.storage.models import Article
 from services.storage.stories import StoryRepository
 from services.text.lemmas import Lemmatizer, default_lemmatizer, split_lead, words
 from services.text.stopwords import stop_words
+
+log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=48)
 IDF_HORIZON = timedelta(days=7)
@@ -219,6 +222,18 @@ class StoryClusterer:
         async with self._lock:
             for article in sorted(articles, key=lambda a: (a.time, a.id)):
                 await self._assign(article)
+
+    async def assign_pending(self, batch: int = 200) -> int:
+        """Put every stored article still without a story into one; returns how many.
+
+        Run at start: an article stored just before a crash is clustered after the restart.
+        """
+        pending = await self._stories.all_unclustered()
+        for start in range(0, len(pending), batch):
+            await self.assign_many(pending[start : start + batch])
+        if pending:
+            log.info("story clusters caught up articles=%d", len(pending))
+        return len(pending)
 
     async def _assign(self, article: Article) -> int:
         await self._catch_up()

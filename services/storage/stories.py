@@ -86,6 +86,11 @@ class StoryRepository:
             for row in rows
         ]
 
+    async def all_unclustered(self) -> list[int]:
+        """Every stored article that belongs to no story yet, oldest id first."""
+        rows = await self._db.fetchall("SELECT id FROM articles WHERE story_id IS NULL ORDER BY id")
+        return [row[0] for row in rows]
+
     async def unclustered(self, article_ids: Sequence[int]) -> list[int]:
         """Those of `article_ids` that belong to no story yet."""
         missing: list[int] = []

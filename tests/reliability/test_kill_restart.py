@@ -116,12 +116,6 @@ def test_an_ingest_pass_killed_midway_and_rerun_stores_every_article_exactly_onc
     assert summaries == [(0,)]  # summarised before storing, so never half-done
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an article stored just before the kill is never indexed or put into a story "
-    "afterwards: TopicIndex.index_pending exists but nothing calls it, and the story "
-    "clusterer has no catch-up for articles without a story, so digests skip them",
-)
 def test_articles_cut_off_by_the_kill_are_indexed_and_clustered_after_the_restart(
     ingest_crash: IngestCrash,
 ) -> None:

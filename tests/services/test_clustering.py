@@ -174,3 +174,16 @@ def test_the_index_forgets_what_is_older_than_its_horizon() -> None:
     assert set(index.docs) == {2}
     assert "нуртлеу" not in index.df and "нуртлеу" not in index.postings
     assert index.df["лавров"] == 1
+
+
+async def test_at_start_every_article_left_without_a_story_is_clustered(
+    db: Database, clock: ManualClock
+) -> None:
+    room = Newsroom(db, clock)
+    ids = [await room.store(article) for article in of_story("floods-wko") + of_story("pensions")]
+
+    caught_up = await room.new_clusterer().assign_pending()
+
+    assert caught_up == len(ids)
+    assert await room.stories.unclustered(ids) == []
+    assert await room.new_clusterer().assign_pending() == 0
