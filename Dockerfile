@@ -47,6 +47,7 @@ COPY config/ config/
 # The offline `demo` command runs against the local fakes (python -m bot puts /app on sys.path).
 COPY tests/__init__.py tests/__init__.py
 COPY tests/fakes/ tests/fakes/
+COPY tests/data/topic_corpus/ tests/data/topic_corpus/
 RUN mkdir -p /app/data && chown -R newsdigest:newsdigest /app/data
 
 USER newsdigest

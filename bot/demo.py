@@ -30,12 +30,13 @@ from bot.config import Settings
 from bot.telegram import TelegramSender
 
 if TYPE_CHECKING:
+    from tests.fakes.news_corpus import SiteArticle
     from tests.fakes.news_site import NewsSite
     from tests.fakes.telegram_server import FakeTelegramServer
 
 DEMO_TOKEN = "123456789:DEMO-offline-token-not-a-real-one"
 DEMO_USER = 700_100
-DEMO_ARTICLES = 24
+DEMO_ARTICLES = {"ru": 16, "en": 5, "kk": 4}  # hand-written articles served by the site
 TOPICS = ("kazakhstan-russia", "energy-uranium")  # catalogue slugs the demo user follows
 REPLY_TIMEOUT = 30.0
 
@@ -59,6 +60,7 @@ class DemoResult:
 class Fakes:
     telegram: type[FakeTelegramServer]
     news_site: type[NewsSite]
+    articles: Callable[[dict[str, int]], list[SiteArticle]]  # hand-written, per language
     checkout: Path  # the source tree they came from
 
 
@@ -66,6 +68,7 @@ def load_fakes() -> Fakes:
     """The fake Telegram and the news site, from the source tree."""
     try:
         import tests.fakes
+        from tests.fakes.news_corpus import written_articles
         from tests.fakes.news_site import NewsSite
         from tests.fakes.telegram_server import FakeTelegramServer
     except ImportError as exc:
@@ -74,7 +77,7 @@ def load_fakes() -> Fakes:
             "fakes in tests/fakes/): run `python -m bot demo` in the project's folder"
         ) from exc
     checkout = Path(tests.fakes.__file__).resolve().parents[2]
-    return Fakes(FakeTelegramServer, NewsSite, checkout)
+    return Fakes(FakeTelegramServer, NewsSite, written_articles, checkout)
 
 
 def demo_settings(settings: Settings, telegram_url: str, folder: Path, checkout: Path) -> Settings:
@@ -119,13 +122,13 @@ async def run_demo(
         old.unlink()
     async with (
         fakes.telegram(token=DEMO_TOKEN, bot_username="newsdigest_demo_bot") as telegram,
-        fakes.news_site(articles=DEMO_ARTICLES) as site,
+        fakes.news_site(articles=fakes.articles(DEMO_ARTICLES)) as site,
     ):
         config = demo_settings(settings, telegram.url, folder, fakes.checkout)
         result = DemoResult(database=config.database_path)
         result.sources = write_sources(config.sources_file, site)
         progress(
-            f"local news site {site.base_url}: {result.sources} feeds, {DEMO_ARTICLES} articles"
+            f"local news site {site.base_url}: {result.sources} feeds, {len(site.articles)} articles"
         )
         async with open_services(config) as services:
             report = await services.ingestor.run_pass(force=True)

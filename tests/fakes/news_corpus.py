@@ -10,8 +10,11 @@ them and nothing else of the page.
 from __future__ import annotations
 
 import random
+import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 RU_MONTHS_SHORT = (
     "янв",
@@ -381,3 +384,61 @@ def build_articles(count: int, newest: datetime | None = None) -> list[SiteArtic
     """`count` articles, newest first, seven minutes apart, the newest at `newest`."""
     top = (newest or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     return [build_article(index, top - timedelta(minutes=7 * index)) for index in range(count)]
+
+
+# Hand-written articles (the labelled topic corpus), for a site whose news reads true end
+# to end: the demo shows these, while tests and benchmarks use the generated ones above.
+WRITTEN_CORPUS = Path(__file__).resolve().parent.parent / "data" / "topic_corpus"
+_SECTION_BY_TOPIC = (
+    ("energy-uranium", "energy"),
+    ("baikonur-space", "space"),
+    ("eaeu", "eaeu"),
+    ("kazakhstan-economy", "economy"),
+)
+
+
+def _written_section(language: str, topics: list[str]) -> str:
+    if language == "kk":
+        return "kazakh"
+    if language == "en":
+        return "english"
+    return next((section for topic, section in _SECTION_BY_TOPIC if topic in topics), "politics")
+
+
+def written_articles(
+    per_language: dict[str, int], newest: datetime | None = None, corpus: Path = WRITTEN_CORPUS
+) -> list[SiteArticle]:
+    """The first `per_language[lang]` hand-written articles of each language, newest first,
+    seven minutes apart, laid out on the page in the style of the section's outlet."""
+    styles = {family.section: family.style for family in FAMILIES}
+    picked: list[tuple[str, dict[str, Any]]] = []
+    for language, count in per_language.items():
+        data = tomllib.loads((corpus / f"{language}.toml").read_text(encoding="utf-8"))
+        picked.extend((language, entry) for entry in data["articles"][:count])
+    # Interleave the languages so that every feed has fresh news.
+    picked.sort(key=lambda item: int(item[1]["id"].rsplit("-", 1)[1]))
+    top = (newest or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    articles = []
+    for index, (language, entry) in enumerate(picked):
+        published = top - timedelta(minutes=7 * index)
+        section = _written_section(language, list(entry.get("topics", [])))
+        paragraphs = tuple(p.strip() for p in entry["text"].split("\n\n") if p.strip())
+        articles.append(
+            SiteArticle(
+                index=index,
+                slug=f"{published:%Y%m%d}-{entry['id']}",
+                section=section,
+                language=language,
+                style=styles[section],
+                title=entry["title"],
+                dateline=_dateline(styles[section], published),
+                paragraphs=paragraphs,
+                published=published,
+                author=None,
+                caption={"ru": "Фото: пресс-служба", "kk": "Фото: Ақорда"}.get(
+                    language, "Photo: Reuters"
+                ),
+                views=1000 + 37 * index,
+            )
+        )
+    return articles

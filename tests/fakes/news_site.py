@@ -88,7 +88,8 @@ def gzip_bomb(decompressed_mib: int = 64) -> bytes:
 
 
 class NewsSite:
-    """The site; `articles` generated articles, the newest published at `newest`."""
+    """The site; `articles` generated articles (the newest published at `newest`), or the
+    articles given."""
 
     FAULT_SLOW = "/faults/slow.xml"  # answers after `slow_seconds` (or `release_slow()`)
     FAULT_TRICKLE = "/faults/trickle.xml"  # sends one byte at a time, for ever
@@ -121,14 +122,16 @@ class NewsSite:
     def __init__(
         self,
         *,
-        articles: int = 24,
+        articles: int | Sequence[SiteArticle] = 24,
         newest: datetime | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         slow_seconds: float = 30.0,
         huge_mib: int = 50,
     ) -> None:
-        self.articles: list[SiteArticle] = build_articles(articles, newest)
+        self.articles: list[SiteArticle] = (
+            build_articles(articles, newest) if isinstance(articles, int) else list(articles)
+        )
         self._by_path = {article.path: article for article in self.articles}
         self._host = host
         self._port = port
