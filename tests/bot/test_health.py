@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -14,6 +15,9 @@ from bot.scheduler import build_scheduler
 from services.admin_stats import last_success
 from services.clock import ManualClock
 from services.storage import Database, SourceRepository
+from tests.conftest import TEST_TOKEN
+from tests.fakes.telegram_server import FakeTelegramServer
+from tests.reliability.processes import BotProcess, child_env, free_port
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
@@ -100,3 +104,31 @@ async def test_a_database_that_does_not_answer_makes_the_answer_503(
     response = await client.get(HEALTH_PATH)
     assert response.status == 503
     assert (await response.json())["database"] == "unreachable"
+
+
+@pytest.mark.slow
+async def test_the_running_bot_serves_healthz_while_polling_when_a_port_is_set(
+    tmp_path: Path, fake_telegram: FakeTelegramServer
+) -> None:
+    port = free_port()
+    env = child_env(
+        tmp_path,
+        bot_token=TEST_TOKEN,
+        telegram_api_url=fake_telegram.url,
+        webhook_host="127.0.0.1",
+        webhook_port=port,
+    )
+    bot = await BotProcess(["run"], env, tmp_path).start()
+    try:
+        await fake_telegram.wait_until(
+            lambda: fake_telegram.requests["getUpdates"] > 0, 60, "polling"
+        )
+        async with (
+            aiohttp.ClientSession() as client,
+            client.get(f"http://127.0.0.1:{port}{HEALTH_PATH}") as response,
+        ):
+            status, body = response.status, await response.json()
+    finally:
+        code = await bot.stop()
+    assert (status, body["database"], body["scheduler"]) == (200, "ok", "running")
+    assert code == 0, bot.log()
