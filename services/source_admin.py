@@ -1,4 +1,5 @@
-"""Adding and removing a news source by hand (the admin's /addsource and /removesource).
+"""Adding and removing a news source by hand (the admin's /addsource and /removesource, and
+the `add-source` / `remove-source` commands), so both follow the same steps.
 
 A URL is added only after it has been fetched through the guarded client (so a link to
 a private or local address is refused like any user-given link) and found to be a
@@ -16,6 +17,10 @@ from services.ingest import Ingestor, ResolvedFeed
 from services.sources_file import SourcesFileError, check_source_url, read_sources_file
 from services.storage import SourceRepository
 from services.storage.models import Source
+
+
+class NotASourceURL(InvalidURL):
+    """The address is not an http(s) URL with a host: refused before anything is fetched."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +44,20 @@ class SourceAdmin:
         self._sources = sources
         self._sources_file = sources_file
 
-    async def add(self, url: str) -> AddedSource:
-        """Fetch `url`, find its feed and store it; raises FetchError or FeedError, whose
-        messages say what was wrong with the address."""
+    async def add(
+        self, url: str, *, name: str | None = None, language: str | None = None
+    ) -> AddedSource:
+        """Fetch `url`, find its feed and store it; raises FetchError (NotASourceURL before
+        any fetch) or FeedError, whose messages say what was wrong with the address.
+        `name` and `language`, when given, replace the feed's own title and language."""
         try:
             checked = check_source_url(url)
         except ValueError as exc:
-            raise InvalidURL(str(exc), url=url) from None
+            raise NotASourceURL(str(exc), url=url) from None
         feed = await self._ingestor.resolve_feed(checked)
         existed = await self._sources.by_url(feed.url) is not None
-        name = feed.title.strip() or urlsplit(feed.url).hostname or feed.url
-        source = await self._sources.upsert(feed.url, name=name, language=feed.language)
+        name = (name or "").strip() or feed.title.strip() or urlsplit(feed.url).hostname or feed.url
+        source = await self._sources.upsert(feed.url, name=name, language=language or feed.language)
         return AddedSource(source, feed, existed)
 
     async def remove(self, url: str) -> RemovedSource | None:

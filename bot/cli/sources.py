@@ -17,8 +17,8 @@ import argparse
 from bot.config import Settings
 from services.feeds import FeedError
 from services.fetch import FetchError
+from services.source_admin import NotASourceURL
 from services.source_health import SourceState, source_state
-from services.sources_file import SourcesFileError, check_source_url, read_sources_file
 from services.storage.models import LANGUAGES, Source
 
 
@@ -81,27 +81,22 @@ def render_source(source: Source, state: SourceState) -> str:
 async def add_source_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_services
 
-    try:
-        url = check_source_url(args.url)
-    except ValueError as exc:
-        print(f"Cannot add {args.url!r}: {exc}.")
-        return 2
     async with open_services(settings) as services:
         try:
-            feed = await services.ingestor.resolve_feed(url)
+            added = await services.source_admin.add(
+                args.url, name=args.name, language=args.language
+            )
+        except NotASourceURL as exc:
+            print(f"Cannot add {args.url!r}: {exc}.")
+            return 2
         except (FetchError, FeedError) as exc:
-            print(f"Cannot add {url}: {exc}.")
+            print(f"Cannot add {args.url.strip()}: {exc}.")
             return 1
-        existed = await services.sources.by_url(feed.url) is not None
-        source = await services.sources.upsert(
-            feed.url,
-            name=(args.name or "").strip() or feed.title,
-            language=args.language or feed.language,
-        )
-    verb = "Updated" if existed else "Added"
+    source, feed = added.source, added.feed
+    verb = "Updated" if added.existed else "Added"
     print(f"{verb}: {source.name} — {source.url} ({feed.entries} entries now in the feed).")
     if feed.kind == "page":
-        print(f"The page {url} announces this feed; the feed is what will be read.")
+        print(f"The page {args.url.strip()} announces this feed; the feed is what will be read.")
     return 0
 
 
@@ -110,21 +105,14 @@ async def remove_source_command(args: argparse.Namespace, settings: Settings) ->
 
     url = args.url.strip()
     async with open_services(settings) as services:
-        removed = await services.sources.remove(url)
-    if not removed:
+        removed = await services.source_admin.remove(url)
+    if removed is None:
         print(f"No source has the URL {url}; `sources` lists them.")
         return 1
     print(f"Removed {url}. Articles already stored from it stay.")
-    if _listed_in_file(settings, url):
+    if removed.in_sources_file:
         print(
             f"It is listed in SOURCES_FILE ({settings.sources_file}) and will come back at the "
             "next start: remove it there too."
         )
     return 0
-
-
-def _listed_in_file(settings: Settings, url: str) -> bool:
-    try:
-        return any(spec.url == url for spec in read_sources_file(settings.sources_file))
-    except SourcesFileError:
-        return False
