@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.config import ConfigError, Settings
+from bot.telegram_session import ApiSession
 from services.admin_stats import AdminStatsService
 from services.clock import Clock, SystemClock
 from services.clustering import StoryClusterer
@@ -198,7 +198,7 @@ async def load_configured_sources(settings: Settings, sources: SourceRepository)
 
 def build_bot(settings: Settings) -> Bot:
     """The aiogram Bot, talking to TELEGRAM_API_URL (Telegram, a local Bot API server or a fake)."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = ApiSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     return Bot(
         token=settings.token,
         session=session,
