@@ -211,7 +211,8 @@ def build_dispatcher(services: Services) -> Dispatcher:
     from bot.middlewares import setup_middlewares
     from handlers import get_routers
 
-    dispatcher = Dispatcher(**services.workflow_data())
+    # No handler keeps conversation state, so the FSM middleware would only cost time.
+    dispatcher = Dispatcher(disable_fsm=True, **services.workflow_data())
     dispatcher.include_routers(*get_routers())
     setup_middlewares(dispatcher)
     return dispatcher

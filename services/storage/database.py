@@ -2,7 +2,8 @@
 
 Writes go through `Database.transaction()`, which serialises them with a lock so
 that concurrent tasks sharing the connection never interleave their statements
-inside one another's transaction.
+inside one another's transaction; a lone statement (`execute`) takes the same lock
+but runs in autocommit mode, in one trip to the connection's thread.
 """
 
 from __future__ import annotations
@@ -138,15 +139,28 @@ class Database:
 
     async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Run one write statement in its own transaction; return the last row id."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            return cursor.lastrowid or 0
+        cursor = await self._write_one(sql, params)
+        return cursor.lastrowid or 0
 
     async def execute_rowcount(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Run one write statement in its own transaction; return how many rows it touched."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            return cursor.rowcount
+        cursor = await self._write_one(sql, params)
+        return cursor.rowcount
+
+    async def _write_one(
+        self, sql: str, params: Iterable[Any] | dict[str, Any]
+    ) -> aiosqlite.Cursor:
+        """One statement in autocommit mode, which SQLite makes atomic by itself.
+
+        One trip to the connection's thread instead of three (BEGIN, the statement,
+        COMMIT), so writers hold the lock a third as long. The lock is still taken: on
+        the shared connection the statement must not land inside another task's open
+        transaction. Inside `transaction()` it joins that one, as before.
+        """
+        if _in_transaction.get():
+            return await self._conn.execute(sql, params)
+        async with self._write_lock:
+            return await self._conn.execute(sql, params)
 
     async def fetchone(
         self, sql: str, params: Iterable[Any] | dict[str, Any] = ()

@@ -93,13 +93,12 @@ class SubscriptionRepository:
 
     async def subscribe(self, chat_id: int, topic_id: int) -> bool:
         """Subscribe; returns False when the chat was already subscribed."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO subscriptions (chat_id, topic_id, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (chat_id, topic_id, to_db_time(self._clock.now())),
-            )
-            return cursor.rowcount == 1
+        inserted = await self._db.execute_rowcount(
+            "INSERT INTO subscriptions (chat_id, topic_id, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (chat_id, topic_id, to_db_time(self._clock.now())),
+        )
+        return inserted == 1
 
     async def unsubscribe(self, chat_id: int, topic_id: int) -> bool:
         """Unsubscribe; a personal topic left without subscribers is deleted with it."""
