@@ -16,6 +16,7 @@ The functions run must be importable top-level functions with picklable argument
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -46,8 +47,22 @@ class ThreadPool:
         return await loop.run_in_executor(self._executor, partial(function, *args, **kwargs))
 
 
+BACKGROUND_NICENESS = 10
+
+
+def yield_cpu_to_the_bot() -> None:
+    """Lower this worker process's CPU priority.
+
+    Workers do batch work (a pass over hundreds of articles); the bot's own process answers
+    people. On a small machine both want the same cores, and the person should win.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice here
+        os.nice(BACKGROUND_NICENESS)
+
+
 def _warm_up() -> None:
     """Import the extraction stack (lxml, trafilatura, feedparser) before the first job."""
+    yield_cpu_to_the_bot()
     from services import extract, feeds  # noqa: F401
 
 

@@ -50,6 +50,7 @@ from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
+from services.cpu_pool import yield_cpu_to_the_bot
 from services.storage.models import NewArticle
 from services.summary_algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 from services.summary_hygiene import (
@@ -297,6 +298,7 @@ PoolKind = Literal["process", "thread"]
 
 def _warm_up() -> None:
     """Load the tokenizers, stop words and stemmers of a fresh worker before real work."""
+    yield_cpu_to_the_bot()
     sample = "Первое предложение статьи о погоде в городе. Второе предложение о ветре."
     for language in LANGUAGES:
         summarize(sample, language=language, sentences=1)

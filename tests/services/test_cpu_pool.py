@@ -9,7 +9,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from services.cpu_pool import ProcessPool, ThreadPool
+from services.cpu_pool import BACKGROUND_NICENESS, ProcessPool, ThreadPool
 
 
 @pytest.fixture
@@ -42,3 +42,14 @@ async def test_a_process_pool_replaces_itself_after_a_worker_dies(processes: Pro
 
 def test_by_default_one_core_is_left_to_the_loop() -> None:
     assert ProcessPool().workers == max(1, (os.cpu_count() or 2) - 1)
+
+
+async def test_worker_processes_run_at_a_lower_priority_than_the_bot(
+    processes: ProcessPool,
+) -> None:
+    ours = os.nice(0)
+
+    theirs = await processes.run(os.nice, 0)
+
+    assert theirs == min(19, ours + BACKGROUND_NICENESS)
+    assert os.nice(0) == ours  # the bot's own process keeps its priority
