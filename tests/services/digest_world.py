@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from services.clock import ManualClock
@@ -29,6 +29,26 @@ from services.storage.stories import StoryRepository
 from services.topics import TopicIndex
 
 _serial = itertools.count(1)
+
+
+def make_subscriber(
+    timezone: str = "Asia/Almaty", digest_time: str = "09:00", created: datetime | None = None
+) -> Subscriber:
+    """A subscriber as stored (chat 1, Russian, three sentences), not written anywhere."""
+    moment = created or datetime(2026, 1, 1, tzinfo=UTC)
+    return Subscriber(
+        chat_id=1,
+        chat_type="private",
+        language="ru",
+        timezone=timezone,
+        digest_time=digest_time,
+        digest_length=3,
+        paused=False,
+        blocked=False,
+        last_digest_at=None,
+        created_at=moment,
+        updated_at=moment,
+    )
 
 
 class World:

@@ -12,7 +12,7 @@ from services.digest import DigestPolicy, digest_slot, due_date
 from services.storage import Database
 from services.storage.models import Subscriber
 from tests.fakes.telegram_html import parse_html
-from tests.services.digest_world import World
+from tests.services.digest_world import World, make_subscriber
 
 MORNING = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)  # 09:00 in Almaty (UTC+5)
 CATCH_UP = timedelta(hours=6)
@@ -22,23 +22,6 @@ def newsroom(db: Database, clock: ManualClock, policy: DigestPolicy | None = Non
     """A world whose subscribers signed up two days before MORNING."""
     clock.set(MORNING - timedelta(days=2))
     return World(db, clock, policy)
-
-
-def person(timezone: str, digest_time: str, created: datetime | None = None) -> Subscriber:
-    moment = created or datetime(2026, 1, 1, tzinfo=UTC)
-    return Subscriber(
-        chat_id=1,
-        chat_type="private",
-        language="ru",
-        timezone=timezone,
-        digest_time=digest_time,
-        digest_length=3,
-        paused=False,
-        blocked=False,
-        last_digest_at=None,
-        created_at=moment,
-        updated_at=moment,
-    )
 
 
 def due_moments(subscriber: Subscriber, start: datetime, hours: int) -> list[datetime]:
@@ -59,7 +42,7 @@ def due_moments(subscriber: Subscriber, start: datetime, hours: int) -> list[dat
 
 
 def test_a_subscriber_is_due_at_their_local_digest_time_every_day() -> None:
-    almaty = person("Asia/Almaty", "09:00")
+    almaty = make_subscriber("Asia/Almaty", "09:00")
 
     moments = due_moments(almaty, datetime(2026, 3, 19, 0, 0, tzinfo=UTC), 72)
 
@@ -71,7 +54,7 @@ def test_a_subscriber_is_due_at_their_local_digest_time_every_day() -> None:
 
 
 def test_a_digest_time_just_after_local_midnight_belongs_to_the_new_local_date() -> None:
-    almaty = person("Asia/Almaty", "00:30")  # 19:30 UTC the evening before
+    almaty = make_subscriber("Asia/Almaty", "00:30")  # 19:30 UTC the evening before
     evening_utc = datetime(2026, 3, 20, 19, 30, tzinfo=UTC)
 
     assert due_date(almaty, evening_utc - timedelta(minutes=1), CATCH_UP) is None
@@ -79,7 +62,9 @@ def test_a_digest_time_just_after_local_midnight_belongs_to_the_new_local_date()
 
 
 def test_a_zone_west_of_utc_is_due_on_its_own_calendar_day() -> None:
-    los_angeles = person("America/Los_Angeles", "23:00")  # 06:00 UTC next day in March (PDT)
+    los_angeles = make_subscriber(
+        "America/Los_Angeles", "23:00"
+    )  # 06:00 UTC next day in March (PDT)
 
     assert due_date(los_angeles, datetime(2026, 3, 21, 6, 0, tzinfo=UTC), CATCH_UP) == date(
         2026, 3, 20
@@ -87,7 +72,7 @@ def test_a_zone_west_of_utc_is_due_on_its_own_calendar_day() -> None:
 
 
 def test_across_the_spring_dst_change_in_london_the_digest_keeps_its_local_time() -> None:
-    london = person("Europe/London", "09:00")  # GMT until 2026-03-29 01:00 UTC, then BST
+    london = make_subscriber("Europe/London", "09:00")  # GMT until 2026-03-29 01:00 UTC, then BST
 
     moments = due_moments(london, datetime(2026, 3, 28, 0, 0, tzinfo=UTC), 72)
 
@@ -99,7 +84,7 @@ def test_across_the_spring_dst_change_in_london_the_digest_keeps_its_local_time(
 
 
 def test_a_digest_time_in_the_missing_hour_goes_out_once_just_after_the_change() -> None:
-    london = person("Europe/London", "01:30")  # 01:00-02:00 does not exist on 2026-03-29
+    london = make_subscriber("Europe/London", "01:30")  # 01:00-02:00 does not exist on 2026-03-29
 
     moments = due_moments(london, datetime(2026, 3, 28, 12, 0, tzinfo=UTC), 36)
 
@@ -107,7 +92,7 @@ def test_a_digest_time_in_the_missing_hour_goes_out_once_just_after_the_change()
 
 
 def test_a_digest_time_in_the_repeated_autumn_hour_goes_out_once() -> None:
-    london = person("Europe/London", "01:30")  # 01:00-02:00 happens twice on 2026-10-25
+    london = make_subscriber("Europe/London", "01:30")  # 01:00-02:00 happens twice on 2026-10-25
 
     moments = due_moments(london, datetime(2026, 10, 24, 12, 0, tzinfo=UTC), 36)
 
@@ -115,14 +100,14 @@ def test_a_digest_time_in_the_repeated_autumn_hour_goes_out_once() -> None:
 
 
 def test_a_digest_missed_during_downtime_is_sent_late_within_the_catch_up_window() -> None:
-    almaty = person("Asia/Almaty", "09:00")
+    almaty = make_subscriber("Asia/Almaty", "09:00")
 
     assert due_date(almaty, MORNING + timedelta(hours=5, minutes=59), CATCH_UP) == date(2026, 3, 20)
     assert due_date(almaty, MORNING + timedelta(hours=6), CATCH_UP) is None
 
 
 def test_catch_up_reaches_back_across_local_midnight() -> None:
-    almaty = person("Asia/Almaty", "23:30")
+    almaty = make_subscriber("Asia/Almaty", "23:30")
     back_at = datetime(2026, 3, 20, 19, 10, tzinfo=UTC)  # 00:10 on the 21st in Almaty
 
     assert due_date(almaty, back_at, CATCH_UP) == date(2026, 3, 20)
@@ -130,7 +115,7 @@ def test_catch_up_reaches_back_across_local_midnight() -> None:
 
 
 def test_a_slot_before_the_subscriber_signed_up_does_not_count() -> None:
-    newcomer = person("Asia/Almaty", "09:00", created=MORNING + timedelta(minutes=20))
+    newcomer = make_subscriber("Asia/Almaty", "09:00", created=MORNING + timedelta(minutes=20))
 
     assert due_date(newcomer, MORNING + timedelta(minutes=30), CATCH_UP) is None
     assert due_date(newcomer, MORNING + timedelta(days=1), CATCH_UP) == date(2026, 3, 21)
@@ -139,15 +124,17 @@ def test_a_slot_before_the_subscriber_signed_up_does_not_count() -> None:
 def test_a_zone_or_time_the_database_should_not_hold_still_gets_a_digest() -> None:
     nine_utc = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
-    assert due_date(person("Mars/Olympus", "09:00"), nine_utc, CATCH_UP) == date(2026, 3, 20)
-    assert due_date(person("UTC", "nine"), nine_utc, CATCH_UP) == date(2026, 3, 20)
-    assert due_date(person("UTC", "nine"), nine_utc - timedelta(minutes=1), CATCH_UP) != date(
+    assert due_date(make_subscriber("Mars/Olympus", "09:00"), nine_utc, CATCH_UP) == date(
         2026, 3, 20
     )
+    assert due_date(make_subscriber("UTC", "nine"), nine_utc, CATCH_UP) == date(2026, 3, 20)
+    assert due_date(
+        make_subscriber("UTC", "nine"), nine_utc - timedelta(minutes=1), CATCH_UP
+    ) != date(2026, 3, 20)
 
 
 def test_the_slot_is_computed_in_the_subscribers_zone() -> None:
-    assert digest_slot(person("Europe/Moscow", "09:00"), date(2026, 3, 20)) == datetime(
+    assert digest_slot(make_subscriber("Europe/Moscow", "09:00"), date(2026, 3, 20)) == datetime(
         2026, 3, 20, 6, 0, tzinfo=UTC
     )
 

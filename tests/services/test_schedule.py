@@ -10,41 +10,29 @@ import pytest
 from services.clock import ManualClock
 from services.schedule import DigestSchedule, local_date, next_digest_at
 from services.storage import Database, DeliveryRepository, SubscriberRepository
-from services.storage.models import Subscriber
+from tests.services.digest_world import make_subscriber
 
 NOON_ALMATY = datetime(2026, 3, 20, 7, 0, tzinfo=UTC)  # 12:00 at UTC+5
 
 
-def subscriber(timezone: str = "Asia/Almaty", digest_time: str = "09:00") -> Subscriber:
-    return Subscriber(
-        chat_id=1,
-        chat_type="private",
-        language="ru",
-        timezone=timezone,
-        digest_time=digest_time,
-        digest_length=3,
-        paused=False,
-        blocked=False,
-        last_digest_at=None,
-        created_at=datetime(2026, 1, 1, tzinfo=UTC),
-        updated_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
-
-
 def test_a_digest_time_still_ahead_today_is_today() -> None:
-    moment = next_digest_at(subscriber(digest_time="18:30"), NOON_ALMATY, delivered_today=False)
+    moment = next_digest_at(
+        make_subscriber(digest_time="18:30"), NOON_ALMATY, delivered_today=False
+    )
 
     assert moment.isoformat() == "2026-03-20T18:30:00+05:00"
 
 
 def test_a_digest_time_already_passed_is_tomorrow() -> None:
-    moment = next_digest_at(subscriber(digest_time="09:00"), NOON_ALMATY, delivered_today=False)
+    moment = next_digest_at(
+        make_subscriber(digest_time="09:00"), NOON_ALMATY, delivered_today=False
+    )
 
     assert moment.isoformat() == "2026-03-21T09:00:00+05:00"
 
 
 def test_a_day_already_delivered_is_skipped() -> None:
-    moment = next_digest_at(subscriber(digest_time="18:30"), NOON_ALMATY, delivered_today=True)
+    moment = next_digest_at(make_subscriber(digest_time="18:30"), NOON_ALMATY, delivered_today=True)
 
     assert moment.isoformat() == "2026-03-21T18:30:00+05:00"
 
@@ -54,7 +42,7 @@ def test_the_same_utc_moment_is_a_different_day_in_another_zone() -> None:
 
     assert local_date(late, "Asia/Almaty") == "2026-03-21"
     assert local_date(late, "America/New_York") == "2026-03-20"
-    moment = next_digest_at(subscriber(), late, delivered_today=False)
+    moment = next_digest_at(make_subscriber(), late, delivered_today=False)
     assert moment.isoformat() == "2026-03-21T09:00:00+05:00"
 
 
@@ -63,7 +51,7 @@ def test_a_digest_time_inside_a_dst_gap_moves_just_after_it() -> None:
     night_before = datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
 
     moment = next_digest_at(
-        subscriber("Europe/Berlin", "02:30"), night_before, delivered_today=False
+        make_subscriber("Europe/Berlin", "02:30"), night_before, delivered_today=False
     )
 
     assert moment.isoformat() == "2026-03-29T03:30:00+02:00"
@@ -72,7 +60,7 @@ def test_a_digest_time_inside_a_dst_gap_moves_just_after_it() -> None:
 def test_across_a_dst_change_the_local_time_stays_the_same() -> None:
     before = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # Berlin, the day before summer time
 
-    moment = next_digest_at(subscriber("Europe/Berlin"), before, delivered_today=False)
+    moment = next_digest_at(make_subscriber("Europe/Berlin"), before, delivered_today=False)
 
     assert moment.isoformat() == "2026-03-29T09:00:00+02:00"
 
