@@ -9,11 +9,11 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import Message
-from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from handlers.subscriber import chat_subscriber
+from handlers.typing_status import typing_while_slow
 from services.digest import DigestService
 from services.storage import SubscriberRepository
 from services.storage.models import Subscriber
@@ -37,7 +37,7 @@ async def digest_now(
     current = await chat_subscriber(
         subscriber, message.chat, message.from_user, subscribers, settings
     )
-    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+    async with typing_while_slow(bot, message.chat.id):
         digest = await digests.build_on_demand(current.chat_id)
     if not digest.has_topics:
         await message.answer(

@@ -11,12 +11,12 @@ from datetime import timedelta
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
-from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from handlers.query_errors import query_error_text
 from handlers.replies import fill
+from handlers.typing_status import typing_while_slow
 from services.clock import Clock
 from services.digest import DigestService
 from services.query import QueryError
@@ -60,7 +60,7 @@ async def search(
     except QueryError as error:
         await message.answer(query_error_text(error.code, error.params))
         return
-    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+    async with typing_while_slow(bot, message.chat.id):
         found = await digests.for_query(
             text,
             since=clock.now() - SEARCH_WINDOW,

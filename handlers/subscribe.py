@@ -12,13 +12,13 @@ from datetime import timedelta
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
-from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from handlers.query_errors import query_error_text
 from handlers.replies import Html, fill, link, quote
 from handlers.subscriber import chat_subscriber
+from handlers.typing_status import typing_while_slow
 from services.clock import Clock
 from services.query import QueryError
 from services.storage import (
@@ -91,7 +91,7 @@ async def subscribe(
             understood=Html(f"<code>{quote(str(query), QUERY_SHOWN)}</code>"),
         ),
     ]
-    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+    async with typing_while_slow(bot, message.chat.id):
         hits = await topic_index.search(query, since=clock.now() - SAMPLE_WINDOW, limit=SAMPLE_SIZE)
         rank = {hit.article_id: place for place, hit in enumerate(hits)}
         found = sorted(await articles.get_many(list(rank)), key=lambda a: rank[a.id])

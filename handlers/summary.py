@@ -13,10 +13,10 @@ import re
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, MessageEntity
-from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.i18n import gettext as _
 
 from handlers.replies import fill, join_within, link, quote
+from handlers.typing_status import typing_while_slow
 from services.fetch import (
     BlockedAddress,
     ConnectionFailed,
@@ -126,7 +126,7 @@ async def summary_of_link(
 ) -> None:
     sentences = subscriber.digest_length if subscriber else DEFAULT_SENTENCES
     try:
-        async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+        async with typing_while_slow(bot, message.chat.id):
             found = await link_summaries.summarize(url, sentences=sentences, language_hint=language)
     except FetchError as error:
         await message.answer(fill(fetch_failure(error), url=quote(url, URL_SHOWN)))

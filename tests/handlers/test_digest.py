@@ -24,7 +24,6 @@ async def test_digest_shows_new_stories_of_the_chats_topics(talk: Talk) -> None:
     reply = await talk.send(1502, "/digest", language_code="ru")
 
     assert "Запуск с Байконура перенесли" in reply.text
-    assert (1502, "typing") in talk.telegram.chat_actions
 
 
 async def test_digest_with_nothing_new_says_since_when(talk: Talk) -> None:

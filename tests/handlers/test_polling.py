@@ -150,4 +150,3 @@ async def test_subscribe_summary_digest_and_search_through_polling(
     assert plain.text.startswith(news_site.articles[4].title)
     assert "Ничего нового" in digest.text
     assert "Байконур" in search.text
-    assert (chat, "typing") in polling.telegram.chat_actions

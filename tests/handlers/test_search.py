@@ -26,7 +26,6 @@ async def test_search_finds_stored_stories_with_their_summaries(talk: Talk) -> N
     assert "Запуск с Байконура перенесли" in reply.text
     assert "перенесли на сутки" in reply.text
     assert "Нефть подорожала" not in reply.text
-    assert (1401, "typing") in talk.telegram.chat_actions
 
 
 async def test_search_alone_asks_what_to_look_for(talk: Talk) -> None:

@@ -43,7 +43,6 @@ async def test_summary_of_an_article_link(talk: Talk, news_site: NewsSite) -> No
     assert reply.text.startswith(article.title)
     assert "127.0.0.1" in reply.text
     assert len(reply.text) > len(article.title) + 40
-    assert (1201, "typing") in talk.telegram.chat_actions
     assert any(e["type"] == "text_link" for e in reply.message.entities)
 
 
