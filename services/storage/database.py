@@ -162,17 +162,29 @@ class Database:
         async with self._write_lock:
             return await self._conn.execute(sql, params)
 
+    async def execute_returning(
+        self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
+    ) -> list[aiosqlite.Row]:
+        """Run one write statement with a RETURNING clause; return the rows it gave back."""
+        if _in_transaction.get():
+            return list(await self._conn.execute_fetchall(sql, params))
+        async with self._write_lock:
+            return list(await self._conn.execute_fetchall(sql, params))
+
     async def fetchone(
         self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
     ) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        """The first row of a query that yields at most one (by key, an aggregate, LIMIT 1)."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(
         self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
     ) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        """Every row, in one trip to the connection's thread (a cursor would take three:
+        execute, fetch, close; each trip is a thread hand-off that costs more than a
+        lookup by key)."""
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def integrity_check(self) -> str:
         row = await self.fetchone("PRAGMA integrity_check")

@@ -50,24 +50,24 @@ class SubscriberRepository:
         Returns the subscriber and whether it was created now.
         """
         now = to_db_time(self._clock.now())
-        # Two lone statements rather than one transaction: each is atomic, and the second
-        # only unblocks a row the first found, so nothing is lost between them, while a
-        # first contact (the common case) costs one write instead of BEGIN … COMMIT.
-        inserted = await self._db.execute_rowcount(
+        # Lone statements rather than one transaction: each is atomic, and the update
+        # only unblocks a row the insert found, so nothing is lost between them, while a
+        # first contact (the common case) is one write that hands back the new row.
+        created_rows = await self._db.execute_returning(
             "INSERT INTO subscribers (chat_id, chat_type, language, timezone, digest_time,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (chat_id) DO NOTHING",
+            " ON CONFLICT (chat_id) DO NOTHING RETURNING *",
             (chat_id, chat_type, language, timezone, digest_time, now, now),
         )
-        created = inserted == 1
-        if not created:
-            await self._db.execute(
-                "UPDATE subscribers SET blocked = 0, updated_at = ? WHERE chat_id = ? AND blocked",
-                (now, chat_id),
-            )
+        if created_rows:
+            return _row_to_subscriber(created_rows[0]), True
+        await self._db.execute(
+            "UPDATE subscribers SET blocked = 0, updated_at = ? WHERE chat_id = ? AND blocked",
+            (now, chat_id),
+        )
         subscriber = await self.get(chat_id)
         assert subscriber is not None
-        return subscriber, created
+        return subscriber, False
 
     async def get(self, chat_id: int) -> Subscriber | None:
         row = await self._db.fetchone("SELECT * FROM subscribers WHERE chat_id = ?", (chat_id,))

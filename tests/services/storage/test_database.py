@@ -246,6 +246,49 @@ async def test_concurrent_transactions_on_one_connection_do_not_interleave(db: D
     assert hosts == {f"{n}.kz" for n in range(30) if n % 3}
 
 
+async def test_a_write_with_returning_hands_back_its_rows_already_committed(
+    db: Database, tmp_path: Path
+) -> None:
+    insert = (
+        "INSERT INTO sources (url, name, created_at) VALUES (?, 'A', 'x')"
+        " ON CONFLICT (url) DO NOTHING RETURNING id, url"
+    )
+
+    first = await db.execute_returning(insert, ("https://a.kz",))
+    again = await db.execute_returning(insert, ("https://a.kz",))
+
+    assert [tuple(row) for row in first] == [(first[0]["id"], "https://a.kz")]
+    assert again == []
+    with sqlite3.connect(db.path) as other:  # another connection sees it: it is committed
+        assert other.execute("SELECT COUNT(*) FROM sources").fetchone() == (1,)
+
+
+async def test_a_write_with_returning_inside_a_transaction_goes_with_it(db: Database) -> None:
+    with pytest.raises(ValueError):
+        async with db.transaction():
+            rows = await db.execute_returning(
+                "INSERT INTO sources (url, name, created_at) VALUES ('https://a.kz', 'A', 'x')"
+                " RETURNING id"
+            )
+            assert len(rows) == 1
+            raise ValueError
+
+    assert await db.fetchall("SELECT * FROM sources") == []
+
+
+async def test_fetchone_gives_the_single_row_or_none(db: Database) -> None:
+    await db.execute(
+        "INSERT INTO sources (url, name, created_at) VALUES ('https://a.kz', 'A', 'x')"
+    )
+
+    found = await db.fetchone("SELECT name FROM sources WHERE url = ?", ("https://a.kz",))
+    missing = await db.fetchone("SELECT name FROM sources WHERE url = ?", ("https://b.kz",))
+
+    assert found is not None
+    assert found["name"] == "A"
+    assert missing is None
+
+
 def test_migrations_are_split_where_sqlite_ends_a_statement() -> None:
     script = (
         "-- a comment; with a semicolon\n"
