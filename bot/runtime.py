@@ -22,6 +22,7 @@ from bot.app import build_bot, build_dispatcher, open_services
 from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.health import HealthProbe, build_health_app, start_server
+from bot.heap import settle_after_start
 from bot.scheduler import build_scheduler
 from bot.telegram import TelegramSender
 from bot.webhook import serve_webhook
@@ -60,6 +61,7 @@ async def run_bot(settings: Settings) -> None:
             mode = "webhook" if settings.webhook_url else "polling"
             log.info("bot started", extra={"username": me.username, "mode": mode})
             scheduler.start()
+            settle_after_start()
             if settings.webhook_url:
                 await serve_webhook(bot, dispatcher, settings, health)
             else:
