@@ -385,12 +385,13 @@ class DigestService:
             {a.story_id for a in matched.values() if a.story_id is not None} - set(shared.stories)
         )
         members = await self._stories.members(story_ids)
-        member_articles = {
-            article.id: article
+        member_articles = dict(matched)  # the matches are members too: read only the rest
+        member_articles.update(
+            (article.id, article)
             for article in await self._articles.get_many(
-                [article_id for ids in members.values() for article_id in ids]
+                [i for ids in members.values() for i in ids if i not in member_articles]
             )
-        }
+        )
         for story_id, ids in members.items():
             articles = [member_articles[i] for i in ids if i in member_articles]
             if articles:

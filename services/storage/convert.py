@@ -1,10 +1,20 @@
-"""Conversions between Python values and their SQLite text form."""
+"""Conversions between Python values and their SQLite text form.
+
+Reading is memoised on the stored text: a digest or a search reads the same few
+hundred articles again and again, and parsing their summaries (JSON) and times (ISO
+8601) was most of the cost of turning rows into articles. Parsed values are immutable
+(datetimes, tuples); a list handed out is always a fresh copy.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
+
+PARSED_TIMES_KEPT = 65_536  # one entry is about 200 bytes
+PARSED_SUMMARIES_KEPT = 8_192  # one entry is about the summary's size twice: a few MB in all
 
 
 def to_db_time(value: datetime | None) -> str | None:
@@ -19,7 +29,12 @@ def to_db_time(value: datetime | None) -> str | None:
 def from_db_time(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
-    parsed = datetime.fromisoformat(str(value))
+    return _parse_time(str(value))
+
+
+@lru_cache(maxsize=PARSED_TIMES_KEPT)
+def _parse_time(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -37,5 +52,11 @@ def to_json_list(value: list[str] | None) -> str | None:
 def from_json_list(value: Any) -> list[str] | None:
     if value is None:
         return None
-    loaded = json.loads(value)
-    return [str(item) for item in loaded] if isinstance(loaded, list) else None
+    parsed = _parse_json_list(value if isinstance(value, str) else bytes(value).decode())
+    return None if parsed is None else list(parsed)
+
+
+@lru_cache(maxsize=PARSED_SUMMARIES_KEPT)
+def _parse_json_list(text: str) -> tuple[str, ...] | None:
+    loaded = json.loads(text)
+    return tuple(str(item) for item in loaded) if isinstance(loaded, list) else None
