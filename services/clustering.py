@@ -217,9 +217,14 @@ class StoryClusterer:
             return await self._assign(article)
 
     async def assign_many(self, article_ids: Sequence[int]) -> None:
-        """Assign several stored articles, oldest first (so earlier reports found stories)."""
-        articles = await self._articles.get_many(list(article_ids))
+        """Assign several stored articles, oldest first (so earlier reports found stories).
+
+        Articles another caller assigned while this one waited for the lock are skipped:
+        during an ingest pass many searches find the same new articles unassigned.
+        """
         async with self._lock:
+            pending = await self._stories.unclustered(list(article_ids))
+            articles = await self._articles.get_many(pending)
             for article in sorted(articles, key=lambda a: (a.time, a.id)):
                 await self._assign(article)
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from services.clock import ManualClock
 from services.clustering import StoryClusterer, StoryIndex, fingerprint_terms
 from services.storage import ArticleRepository, Database, SourceRepository
-from services.storage.models import NewArticle
+from services.storage.models import Article, NewArticle
 from services.storage.stories import StoryRepository
 from services.text.lemmas import default_lemmatizer
 
@@ -113,6 +116,26 @@ async def test_assigning_twice_keeps_the_story(db: Database, clock: ManualClock)
     assert await room.clusterer.assign(article_id) == first
     row = await db.fetchone("SELECT COUNT(*) FROM stories")
     assert row is not None and row[0] == 1
+
+
+async def test_callers_waiting_on_the_same_new_articles_fingerprint_each_only_once(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = Newsroom(db, clock)
+    ids = [await room.store(article) for article in of_story("lavrov-nurtleu")]
+    fingerprinted: list[int] = []
+    terms = room.clusterer._terms
+
+    def counting_terms(article: Article) -> list[str]:
+        fingerprinted.append(article.id)
+        return terms(article)
+
+    monkeypatch.setattr(room.clusterer, "_terms", counting_terms)
+
+    await asyncio.gather(*(room.clusterer.assign_many(ids) for _ in range(5)))  # five searches
+
+    assert sorted(fingerprinted) == sorted(ids)
+    assert len({await room.story_of(article_id) for article_id in ids}) == 1
 
 
 async def test_another_process_joins_the_stories_this_one_made(
