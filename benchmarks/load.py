@@ -253,8 +253,15 @@ async def ask(connection: Connection, *message: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, connection.recv)
 
 
-async def run(name: str, *, rate: int, seconds: float, articles: int) -> Run:
+BOT_COMMAND = ("-m", "bot", "run")
+BARE_COMMAND = (str(ROOT / "benchmarks" / "bare_bot.py"),)
+
+
+async def run(
+    name: str, *, rate: int, seconds: float, articles: int, command: tuple[str, ...] = BOT_COMMAND
+) -> Run:
     result = Run(name)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     folder = Path(tempfile.mkdtemp(prefix=f"newsdigest-load-{name}-"))
     site = None
     base_url = None
@@ -270,9 +277,7 @@ async def run(name: str, *, rate: int, seconds: float, articles: int) -> Run:
     with log_path.open("wb") as log:
         bot = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "bot",
-            "run",
+            *command,
             cwd=folder,
             env=bot_env(folder, url),
             stdout=log,
@@ -295,12 +300,13 @@ async def run(name: str, *, rate: int, seconds: float, articles: int) -> Run:
         if site is not None:
             site.terminate()
             await site.wait()
-    result.bot_cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - children_before
     for key in ("sent", "latencies", "by_command", "lost", "errors", "load_seconds"):
         setattr(result, key, measured[key])
     result.replies_seconds = measured["replies_seconds"]
     result.load_started = measured["load_started"]
     result.telegram_cpu = measured["cpu_seconds"]
+    result.bot_cpu = children - result.telegram_cpu  # the bot (and the news site, if any)
     result.ingest_window, result.ingest_line = ingest_window(log_path.read_text("utf-8", "replace"))
     return result
 
@@ -328,7 +334,7 @@ async def wait_for_line(path: Path, needle: str, timeout: float) -> None:
         await asyncio.sleep(0.5)
 
 
-def report(run_: Run, bot_cpu: float) -> None:
+def report(run_: Run) -> None:
     achieved = run_.sent / run_.load_seconds if run_.load_seconds else 0.0
     replied = len(run_.latencies) / run_.replies_seconds if run_.replies_seconds else 0.0
     print(
@@ -349,7 +355,7 @@ def report(run_: Run, bot_cpu: float) -> None:
         + ", ".join(f"{name} {p99 * 1000:.0f} ms ({count})" for p99, name, count in slowest)
     )
     print(
-        f"            CPU: bot {bot_cpu:.1f} s, fake Telegram + load {run_.telegram_cpu:.1f} s"
+        f"            CPU: bot {run_.bot_cpu:.1f} s, fake Telegram + load {run_.telegram_cpu:.1f} s"
         + (
             f"; mean latency {statistics.fmean(run_.latencies) * 1000:.0f} ms"
             if run_.latencies
@@ -363,15 +369,25 @@ async def main() -> None:
     parser.add_argument("--rate", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="first the same load on a bare aiogram bot (benchmarks/bare_bot.py): the framework's ceiling here",
+    )
     args = parser.parse_args()
     print(
         f"load: {args.rate} updates/s for {args.seconds:g} s of mixed commands; "
         f"{os.cpu_count()} CPUs; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     )
+    if args.floor:
+        bare = await run(
+            "bare", rate=args.rate, seconds=args.seconds, articles=0, command=BARE_COMMAND
+        )
+        report(bare)
     idle = await run("idle", rate=args.rate, seconds=args.seconds, articles=0)
-    report(idle, idle.bot_cpu)
+    report(idle)
     busy = await run("ingesting", rate=args.rate, seconds=args.seconds, articles=args.articles)
-    report(busy, busy.bot_cpu - idle.bot_cpu)
+    report(busy)
     if busy.ingest_window:
         start, end = busy.ingest_window
         print(
