@@ -18,8 +18,8 @@ from services.storage.convert import (
 from services.storage.database import Database
 from services.storage.models import Article, NewArticle
 
-# The columns in the order of Article's fields, read by position: a search or a digest
-# turns hundreds of rows into articles, and lookups by column name cost more than the rest.
+# Columns named once and read by position: a search or a digest turns hundreds of rows
+# into articles, and looking each column up by name was the largest part of that.
 _SELECT = (
     "SELECT a.id, a.source_id, a.url, a.canonical_url, a.content_hash, a.language, a.title,"
     " a.author, a.text, a.summary, a.lemmas, a.published_at, a.fetched_at, a.story_id,"
@@ -46,21 +46,21 @@ def _row_to_article(row: aiosqlite.Row) -> Article:
         source_name,
     ) = tuple(row)
     return Article(
-        article_id,
-        source_id,
-        url,
-        canonical_url,
-        content_hash,
-        language,
-        title,
-        author,
-        text,
-        from_json_list(summary),
-        lemmas,
-        from_db_time(published_at),
-        required_time(fetched_at),
-        story_id,
-        source_name,
+        id=article_id,
+        source_id=source_id,
+        url=url,
+        canonical_url=canonical_url,
+        content_hash=content_hash,
+        language=language,
+        title=title,
+        author=author,
+        text=text,
+        summary=from_json_list(summary),
+        lemmas=lemmas,
+        published_at=from_db_time(published_at),
+        fetched_at=required_time(fetched_at),
+        story_id=story_id,
+        source_name=source_name,
     )
 
 
