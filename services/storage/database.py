@@ -48,11 +48,35 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-class Database:
-    """An open SQLite database with its schema up to date."""
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    """A connection for reads outside transactions: autocommit, so every query sees the
+    latest commit; query_only, so nothing is ever written through it."""
+    reader = await aiosqlite.connect(path, isolation_level=None)
+    reader.row_factory = aiosqlite.Row
+    await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await reader.execute("PRAGMA foreign_keys = ON")
+    await reader.execute("PRAGMA query_only = ON")
+    return reader
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+
+class Database:
+    """An open SQLite database with its schema up to date.
+
+    Two connections, each with its own thread: one writes (and reads inside a
+    transaction, to see its own changes), the other reads. In WAL mode readers never
+    block the writer, so a burst of heavy reads (searches over hundreds of articles)
+    does not queue in front of people's small writes, which are serialised by the
+    write lock and would otherwise each wait behind the reads.
+    """
+
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        path: Path,
+        reader: aiosqlite.Connection | None = None,
+    ) -> None:
         self._conn = connection
+        self._reader = reader or connection
         self.path = path
         self._write_lock = asyncio.Lock()
 
@@ -74,6 +98,8 @@ class Database:
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await db.migrate()
+            if str(db_path) != ":memory:":  # a second in-memory connection is another database
+                db._reader = await _open_reader(db_path)
         except aiosqlite.Error as exc:
             await conn.close()
             raise StorageError(f"cannot prepare database {db_path}: {exc}") from exc
@@ -98,7 +124,9 @@ class Database:
         return int(row[0]) if row else 0
 
     async def close(self) -> None:
-        """Checkpoint the WAL and close the connection."""
+        """Checkpoint the WAL and close the connections."""
+        if self._reader is not self._conn:
+            await self._reader.close()
         try:
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except aiosqlite.Error as exc:  # a full or read-only disk must not block shutdown
@@ -184,7 +212,8 @@ class Database:
         """Every row, in one trip to the connection's thread (a cursor would take three:
         execute, fetch, close; each trip is a thread hand-off that costs more than a
         lookup by key)."""
-        return list(await self._conn.execute_fetchall(sql, params))
+        connection = self._conn if _in_transaction.get() else self._reader
+        return list(await connection.execute_fetchall(sql, params))
 
     async def integrity_check(self) -> str:
         row = await self.fetchone("PRAGMA integrity_check")

@@ -94,7 +94,8 @@ async def site_services(
 async def cap_database(services: Services, extra_pages: int) -> None:
     row = await services.db.fetchone("PRAGMA page_count")
     assert row is not None
-    await services.db.fetchone(f"PRAGMA max_page_count = {int(row[0]) + extra_pages}")
+    # a setting of the connection that writes
+    await services.db.execute(f"PRAGMA max_page_count = {int(row[0]) + extra_pages}")
 
 
 async def test_a_database_that_fills_up_mid_pass_keeps_what_it_stored_and_catches_up_later(
@@ -128,7 +129,7 @@ async def test_a_source_that_failed_on_a_full_database_says_so_in_its_error(
 async def test_a_read_only_database_gets_an_apology_and_works_again_once_writable(
     talk: Talk,
 ) -> None:
-    await talk.services.db.fetchone("PRAGMA query_only = ON")
+    await talk.services.db.execute("PRAGMA query_only = ON")  # on the connection that writes
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         await talk.send(7_001, "/start", language_code="en")
     apology = talk.telegram.last_message(7_001).text
@@ -136,7 +137,7 @@ async def test_a_read_only_database_gets_an_apology_and_works_again_once_writabl
     assert await talk.services.subscribers.get(7_001) is None
     assert await talk.services.db.integrity_check() == "ok"
 
-    await talk.services.db.fetchone("PRAGMA query_only = OFF")
+    await talk.services.db.execute("PRAGMA query_only = OFF")
     welcome = await talk.send(7_001, "/start", language_code="en")
     assert "Newsdigest" in welcome.text
     assert await talk.services.subscribers.get(7_001) is not None

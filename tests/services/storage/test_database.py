@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sqlite3
 import threading
 from importlib import resources
@@ -287,6 +288,31 @@ async def test_fetchone_gives_the_single_row_or_none(db: Database) -> None:
     assert found is not None
     assert found["name"] == "A"
     assert missing is None
+
+
+async def test_reads_outside_a_transaction_see_only_what_is_committed(db: Database) -> None:
+    insert = "INSERT INTO sources (url, name, created_at) VALUES ('https://a.kz', 'A', 'x')"
+    count = "SELECT COUNT(*) FROM sources"
+    seen: dict[str, int] = {}
+
+    async with db.transaction() as conn:
+        await conn.execute(insert)
+        row = await db.fetchone(count)  # inside: the transaction's own change
+        seen["inside"] = row[0] if row else -1
+        outside = contextvars.Context()  # another task, one that is not in the transaction
+        other = await asyncio.create_task(db.fetchone(count), context=outside)
+        seen["outside, before the commit"] = other[0] if other else -1
+    row = await db.fetchone(count)
+    seen["after the commit"] = row[0] if row else -1
+
+    assert seen == {"inside": 1, "outside, before the commit": 0, "after the commit": 1}
+
+
+async def test_nothing_is_written_through_the_reading_connection(db: Database) -> None:
+    with pytest.raises(aiosqlite.OperationalError, match="readonly"):
+        await db.fetchall(
+            "INSERT INTO sources (url, name, created_at) VALUES ('https://a.kz', 'A', 'x')"
+        )
 
 
 def test_migrations_are_split_where_sqlite_ends_a_statement() -> None:
