@@ -33,7 +33,7 @@ from services.digest_model import Digest, DigestItem, DigestSection, SourceLink
 from services.render import render_html, render_nothing_new
 from services.storage.articles import ArticleRepository
 from services.storage.deliveries import DeliveryRepository, NewDelivery
-from services.storage.models import Article, Language, Subscriber, Topic
+from services.storage.models import ArticleCard, Language, Subscriber, Topic
 from services.storage.stories import StoryRepository
 from services.storage.subscribers import SubscriberRepository
 from services.storage.topics import SubscriptionRepository
@@ -132,20 +132,20 @@ class _Story:
     """A story as the digest sees it: its articles and outlets."""
 
     story_id: int
-    articles: list[Article]
+    articles: list[ArticleCard]
 
     @property
     def outlets(self) -> int:
         return len({_outlet(article) for article in self.articles})
 
-    def best(self, language: str) -> Article:
+    def best(self, language: str) -> ArticleCard:
         """The most complete article, preferring the reader's language, then the earliest."""
         return min(
             self.articles,
             key=lambda a: (
                 a.language != language,
                 not a.summary,
-                -min(len(a.text), 20_000),
+                -min(a.text_length, 20_000),
                 a.time,
                 a.id,
             ),
@@ -169,7 +169,7 @@ class _Story:
         )
 
 
-def _outlet(article: Article) -> str:
+def _outlet(article: ArticleCard) -> str:
     """The outlet's name, else the host of the article's address."""
     return article.source_name or (urlsplit(article.url).hostname or "").removeprefix("www.")
 
@@ -380,7 +380,7 @@ class DigestService:
         missing = await self._stories.unclustered(article_ids)
         if missing:
             await self._clusterer.assign_many(missing)
-        matched = {article.id: article for article in await self._articles.get_many(article_ids)}
+        matched = {article.id: article for article in await self._articles.cards(article_ids)}
         story_ids = sorted(
             {a.story_id for a in matched.values() if a.story_id is not None} - set(shared.stories)
         )
@@ -388,7 +388,7 @@ class DigestService:
         member_articles = dict(matched)  # the matches are members too: read only the rest
         member_articles.update(
             (article.id, article)
-            for article in await self._articles.get_many(
+            for article in await self._articles.cards(
                 [i for ids in members.values() for i in ids if i not in member_articles]
             )
         )
@@ -400,7 +400,7 @@ class DigestService:
             shared.rankings[key] = self._rank(shared, found, matched)
 
     def _rank(
-        self, shared: _Pass, found: list[SearchHit], matched: dict[int, Article]
+        self, shared: _Pass, found: list[SearchHit], matched: dict[int, ArticleCard]
     ) -> list[_Ranked]:
         best = max((hit.score for hit in found), default=0.0) or 1.0
         by_story: dict[int, tuple[float, datetime]] = {}

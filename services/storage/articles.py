@@ -16,7 +16,7 @@ from services.storage.convert import (
     to_json_list,
 )
 from services.storage.database import Database
-from services.storage.models import Article, NewArticle
+from services.storage.models import Article, ArticleCard, NewArticle
 
 # Columns named once and read by position: a search or a digest turns hundreds of rows
 # into articles, and looking each column up by name was the largest part of that.
@@ -61,6 +61,42 @@ def _row_to_article(row: aiosqlite.Row) -> Article:
         fetched_at=required_time(fetched_at),
         story_id=story_id,
         source_name=source_name,
+    )
+
+
+_SELECT_CARD = (
+    "SELECT a.id, a.url, a.canonical_url, a.language, a.title, a.summary, a.published_at,"
+    " a.fetched_at, a.story_id, s.name, length(a.text)"
+    " FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+)
+
+
+def _row_to_card(row: aiosqlite.Row) -> ArticleCard:
+    (
+        article_id,
+        url,
+        canonical_url,
+        language,
+        title,
+        summary,
+        published_at,
+        fetched_at,
+        story_id,
+        source_name,
+        text_length,
+    ) = tuple(row)
+    return ArticleCard(
+        id=article_id,
+        url=url,
+        canonical_url=canonical_url,
+        language=language,
+        title=title,
+        summary=from_json_list(summary),
+        published_at=from_db_time(published_at),
+        fetched_at=required_time(fetched_at),
+        story_id=story_id,
+        source_name=source_name,
+        text_length=text_length,
     )
 
 
@@ -123,6 +159,14 @@ class ArticleRepository:
         marks = ",".join("?" * len(article_ids))
         rows = await self._db.fetchall(f"{_SELECT} WHERE a.id IN ({marks})", list(article_ids))
         return [_row_to_article(row) for row in rows]
+
+    async def cards(self, article_ids: Sequence[int]) -> list[ArticleCard]:
+        """The articles as digests show them, without their text; unknown ids are skipped."""
+        if not article_ids:
+            return []
+        marks = ",".join("?" * len(article_ids))
+        rows = await self._db.fetchall(f"{_SELECT_CARD} WHERE a.id IN ({marks})", list(article_ids))
+        return [_row_to_card(row) for row in rows]
 
     async def fetched_since(self, since: datetime) -> list[Article]:
         rows = await self._db.fetchall(

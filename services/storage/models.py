@@ -116,6 +116,32 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleCard:
+    """What a digest shows of an article and ranks it by: all but its text and lemmas.
+
+    Digests and searches read hundreds of articles to rank stories and show a handful;
+    the text and lemmas are most of each row and none of what they need.
+    """
+
+    id: int
+    url: str
+    canonical_url: str
+    language: str
+    title: str
+    summary: list[str] | None
+    published_at: datetime | None
+    fetched_at: datetime
+    story_id: int | None
+    source_name: str | None
+    text_length: int  # in characters
+
+    @property
+    def time(self) -> datetime:
+        """When the article appeared: its publication time, else when it was fetched."""
+        return self.published_at or self.fetched_at
+
+
+@dataclass(frozen=True, slots=True)
 class Delivery:
     id: int
     chat_id: int

@@ -121,6 +121,37 @@ async def test_many_articles_are_fetched_by_id_and_unknown_ids_are_skipped(
     assert await articles.get(9999) is None
 
 
+async def test_cards_carry_what_a_digest_shows_and_the_texts_length_not_the_text(
+    articles: ArticleRepository,
+) -> None:
+    first = await articles.add(article(0, text="Астана и Москва подписали соглашение."))
+    second = await articles.add(article(1))
+    assert first is not None and second is not None
+    await articles.set_summary(first, ["Подписали соглашение."])
+
+    cards = {card.id: card for card in await articles.cards([second, first, 9999])}
+    stored = {a.id: a for a in await articles.get_many([first, second])}
+
+    assert set(cards) == {first, second}
+    for article_id, card in cards.items():
+        full = stored[article_id]
+        assert (card.url, card.canonical_url, card.language, card.title) == (
+            full.url,
+            full.canonical_url,
+            full.language,
+            full.title,
+        )
+        assert (card.summary, card.time, card.story_id, card.source_name) == (
+            full.summary,
+            full.time,
+            full.story_id,
+            full.source_name,
+        )
+        assert card.text_length == len(full.text)
+    assert cards[first].text_length == len("Астана и Москва подписали соглашение.")
+    assert await articles.cards([]) == []
+
+
 async def test_articles_fetched_since_a_moment_come_oldest_first_boundary_included(
     articles: ArticleRepository, clock: ManualClock
 ) -> None:
