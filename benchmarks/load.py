@@ -276,8 +276,11 @@ async def preload(folder: Path, articles: int) -> None:
             cwd=ROOT,
             env=bot_env(folder, "http://127.0.0.1:9"),
             stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
         )
-        assert await ingest.wait() == 0, "the preload ingest failed"
+        _, said = await ingest.communicate()
+        if ingest.returncode != 0:
+            raise RuntimeError(f"the preload ingest failed: {said.decode(errors='replace')}")
         with sqlite3.connect(folder / "newsdigest.db") as conn:  # the idle bot runs no pass
             conn.execute("UPDATE sources SET enabled = 0")
     finally:
