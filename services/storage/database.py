@@ -1,9 +1,10 @@
-"""The one aiosqlite connection: WAL, foreign keys, busy timeout, numbered migrations.
+"""The SQLite database over aiosqlite: WAL, foreign keys, busy timeout, numbered migrations.
 
-Writes go through `Database.transaction()`, which serialises them with a lock so
-that concurrent tasks sharing the connection never interleave their statements
-inside one another's transaction; a lone statement (`execute`) takes the same lock
-but runs in autocommit mode, in one trip to the connection's thread.
+Writes go through one connection. `Database.transaction()` serialises them with a lock
+so that concurrent tasks sharing it never interleave their statements inside one
+another's transaction; a lone statement (`execute`) takes the same lock but runs in
+autocommit mode, in one trip to the connection's thread. Reads outside a transaction
+go through a second, query-only connection (see `Database`).
 """
 
 from __future__ import annotations
