@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -10,7 +12,26 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from services.clock import Clock
 
+log = logging.getLogger(__name__)
+
 Job = Callable[[], Awaitable[object]]
+
+
+def stopped_quietly(name: str, job: Job) -> Callable[[], Awaitable[None]]:
+    """The job, which when the scheduler shuts down mid-pass says so in one INFO line.
+
+    APScheduler cancels running jobs at shutdown and would log the cancellation as an
+    ERROR with a traceback. Stopping mid-pass is normal: an ingest pass picks up at the
+    next start and a delivery pass resumes from the parts it recorded.
+    """
+
+    async def run() -> None:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            log.info("%s pass stopped by shutdown", name)
+
+    return run
 
 
 def build_scheduler(
@@ -28,7 +49,7 @@ def build_scheduler(
     now = clock.now()
     if ingest is not None:
         scheduler.add_job(
-            ingest,
+            stopped_quietly("ingest", ingest),
             IntervalTrigger(minutes=ingest_interval_minutes),
             id="ingest",
             name="ingest",
@@ -36,7 +57,7 @@ def build_scheduler(
         )
     if deliver is not None:
         scheduler.add_job(
-            deliver,
+            stopped_quietly("deliver", deliver),
             IntervalTrigger(minutes=1),
             id="deliver",
             name="deliver",
