@@ -179,7 +179,20 @@ class Database:
     async def _write_one(
         self, sql: str, params: Iterable[Any] | dict[str, Any]
     ) -> aiosqlite.Cursor:
-        """One statement in autocommit mode, which SQLite makes atomic by itself.
+        async with self._lone_write() as conn:
+            return await conn.execute(sql, params)
+
+    async def execute_returning(
+        self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
+    ) -> list[aiosqlite.Row]:
+        """Run one write statement with a RETURNING clause; return the rows it gave back."""
+        async with self._lone_write() as conn:
+            return list(await conn.execute_fetchall(sql, params))
+
+    @asynccontextmanager
+    async def _lone_write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writing connection for one statement in autocommit mode, which SQLite
+        makes atomic by itself.
 
         One trip to the connection's thread instead of three (BEGIN, the statement,
         COMMIT), so writers hold the lock a third as long. The lock is still taken: on
@@ -187,18 +200,10 @@ class Database:
         transaction. Inside `transaction()` it joins that one, as before.
         """
         if _in_transaction.get():
-            return await self._conn.execute(sql, params)
+            yield self._conn
+            return
         async with self._write_lock:
-            return await self._conn.execute(sql, params)
-
-    async def execute_returning(
-        self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
-    ) -> list[aiosqlite.Row]:
-        """Run one write statement with a RETURNING clause; return the rows it gave back."""
-        if _in_transaction.get():
-            return list(await self._conn.execute_fetchall(sql, params))
-        async with self._write_lock:
-            return list(await self._conn.execute_fetchall(sql, params))
+            yield self._conn
 
     async def fetchone(
         self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
