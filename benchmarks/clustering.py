@@ -1,6 +1,6 @@
 """Same-story clustering: precision and recall of same-story pairs on tests/data/story_clusters.json.
 
-Compares the project's method (TF-IDF cosine over title+lead lemmas, services/clustering.py)
+Compares the project's method (TF-IDF cosine over title+lead lemmas, services/stories/clustering.py)
 with the baseline the alternative would give: Jaccard similarity of lemma shingles (word
 bigrams), which is what MinHash/LSH estimates — computed exactly here, so the baseline is
 its best case. Both run the way ingestion does: articles arrive in time order and each
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.clustering import THRESHOLD, WINDOW, StoryIndex, fingerprint_terms  # noqa: E402
+from services.stories.clustering import THRESHOLD, WINDOW, StoryIndex, fingerprint_terms  # noqa: E402
 from services.text.lemmas import Lemmatizer  # noqa: E402
 
 FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "data" / "story_clusters.json"
@@ -110,7 +110,7 @@ def main() -> None:
         p2, r2, _, _ = pair_scores(labels, cluster_sequentially(times, jaccard, threshold))
         if p2 >= 0.9 and r2 > best_baseline[2]:
             best_baseline = (threshold, p2, r2)
-        marker = "  <- services/clustering.py" if abs(threshold - THRESHOLD) < 1e-9 else ""
+        marker = "  <- services/stories/clustering.py" if abs(threshold - THRESHOLD) < 1e-9 else ""
         print(f"  {threshold:.2f}     {p1:.3f} / {r1:.3f}      {p2:.3f} / {r2:.3f}{marker}")
 
     started = time.perf_counter()

@@ -40,13 +40,13 @@ from aiogram import Bot  # noqa: E402
 from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 
+from bot.demo.telegram_client import close_session  # noqa: E402
+from bot.demo.telegram_server import DEFAULT_TOKEN, FakeTelegramServer  # noqa: E402
 from bot.telegram import TelegramSender  # noqa: E402
-from services.clock import ManualClock  # noqa: E402
-from services.delivery import DeliveryPolicy, PassReport  # noqa: E402
+from services.clock.clocks import ManualClock  # noqa: E402
+from services.delivery.service import DeliveryPolicy, PassReport  # noqa: E402
 from services.storage import Database  # noqa: E402
 from services.storage.models import NewArticle  # noqa: E402
-from tests.fakes.telegram_client import close_session  # noqa: E402
-from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer  # noqa: E402
 from tests.services.digest_world import World  # noqa: E402
 
 AIOGRAM_RSS_MB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - IMPORT_RSS_MB

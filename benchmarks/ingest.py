@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/ingest.py [--articles 500]
 
-The news site (tests/fakes/news_site.py) runs in a process of its own, so its CPU is not
+The news site (bot/demo/news_site.py) runs in a process of its own, so its CPU is not
 counted here. Figures:
 
 1. Stages, each run alone over the same pages, in CPU milliseconds per article
@@ -37,16 +37,16 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from services.clean import clean_text  # noqa: E402
-from services.clock import SystemClock  # noqa: E402
-from services.cpu_pool import CpuPool, ProcessPool, ThreadPool  # noqa: E402
-from services.extract import PageContent, canonical_url, content_hash, extract_page  # noqa: E402
-from services.feeds import parse_feed  # noqa: E402
-from services.fetch import Fetcher, FetchResult, decode_text  # noqa: E402
-from services.ingest import Ingestor  # noqa: E402
+from services.clock.clocks import SystemClock  # noqa: E402
+from services.ingest.clean import clean_text  # noqa: E402
+from services.ingest.extract import PageContent, canonical_url, content_hash, extract_page  # noqa: E402
+from services.ingest.feeds import parse_feed  # noqa: E402
+from services.ingest.fetch import Fetcher, FetchResult, decode_text  # noqa: E402
+from services.ingest.ingestor import Ingestor  # noqa: E402
 from services.storage import ArticleRepository, Database, SourceRepository  # noqa: E402
 from services.storage.models import NewArticle  # noqa: E402
 from services.text.language import detect_language  # noqa: E402
+from services.workers.cpu_pool import CpuPool, ProcessPool, ThreadPool  # noqa: E402
 
 T = TypeVar("T")
 TICK = 0.005
@@ -79,7 +79,7 @@ class LoopProbe:
 
 def start_site(articles: int) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.news_site", "--articles", str(articles), "--port", "0"],
+        [sys.executable, "-m", "bot.demo.news_site", "--articles", str(articles), "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -45,8 +45,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Settings  # noqa: E402
-from tests.fakes.news_corpus import FAMILIES  # noqa: E402
-from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer  # noqa: E402
+from bot.demo.news_corpus import FAMILIES  # noqa: E402
+from bot.demo.telegram_server import DEFAULT_TOKEN, FakeTelegramServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # What people send, weighted roughly by how often: cheap commands, database reads, chatter.
@@ -198,7 +198,7 @@ async def start_news_site(articles: int) -> tuple[asyncio.subprocess.Process, st
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.fakes.news_site",
+        "bot.demo.news_site",
         "--articles",
         str(articles),
         cwd=ROOT,

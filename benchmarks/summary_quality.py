@@ -33,7 +33,7 @@ import lxml.html  # noqa: E402
 from rouge import Rouge, mean, rouge  # noqa: E402
 from sumy.parsers.plaintext import PlaintextParser  # noqa: E402
 
-from services.summarize import ALGORITHMS, DEFAULT_ALGORITHM, _build_sumy, summarize  # noqa: E402
+from services.summary.summarizer import ALGORITHMS, DEFAULT_ALGORITHM, _build_sumy, summarize  # noqa: E402
 from services.text.tokenizers import tokenizer_for  # noqa: E402
 
 VANILLA = ("lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic", "edmundson")

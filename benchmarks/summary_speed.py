@@ -30,7 +30,7 @@ from summary_quality import html_paragraphs  # noqa: E402
 from sumy.parsers.plaintext import PlaintextParser  # noqa: E402
 from sumy.summarizers.lex_rank import LexRankSummarizer  # noqa: E402
 
-from services.summarize import Summarizer, summarize  # noqa: E402
+from services.summary.summarizer import Summarizer, summarize  # noqa: E402
 from services.text.stemmers import stemmer_for  # noqa: E402
 from services.text.stopwords import stop_words  # noqa: E402
 from services.text.tokenizers import tokenizer_for  # noqa: E402

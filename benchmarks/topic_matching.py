@@ -1,6 +1,6 @@
 """Topic matching: quality per catalogue topic, and speed of the index and the lemmatiser.
 
-Quality: the fixture corpus (tests/data/topic_corpus, ru/en/kk, hand-labelled with the
+Quality: the fixture corpus (bot/demo/corpus, ru/en/kk, hand-labelled with the
 catalogue topics of config/topics.toml) is stored and indexed in a real SQLite file, and
 every catalogue topic is searched the way digests search it (TopicIndex.search_topic).
 Precision and recall per topic are printed next to the "word appears" baseline: the same
@@ -42,8 +42,7 @@ import razdel
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.clock import ManualClock  # noqa: E402
-from services.query import Query, QueryError, parse_query  # noqa: E402
+from services.clock.clocks import ManualClock  # noqa: E402
 from services.storage import (  # noqa: E402
     ArticleRepository,
     Database,
@@ -52,9 +51,10 @@ from services.storage import (  # noqa: E402
 )
 from services.storage.models import NewArticle, Topic  # noqa: E402
 from services.text.lemmas import Lemmatizer, default_lemmatizer, words  # noqa: E402
-from services.topics import TopicIndex, load_catalogue  # noqa: E402
+from services.topics.index import TopicIndex, load_catalogue  # noqa: E402
+from services.topics.query import Query, QueryError, parse_query  # noqa: E402
 
-CORPUS = ROOT / "tests" / "data" / "topic_corpus"
+CORPUS = ROOT / "bot" / "demo" / "corpus"
 CATALOGUE = ROOT / "config" / "topics.toml"
 START = datetime(2026, 3, 20, 0, 0, tzinfo=UTC)
 GOAL = 0.9

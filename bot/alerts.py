@@ -1,6 +1,6 @@
 """The admins' source alerts in their own language, worded from the bot's catalogues.
 
-services/source_alerts.py decides when to alert and knows no wording; this module
+services/sources/alerts.py decides when to alert and knows no wording; this module
 gives it the words (the same gettext catalogues as every reply) and a Sender.
 """
 
@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import N_, build_i18n
-from services.clock import Clock
-from services.sender import Sender
-from services.source_alerts import AlertKind, ComposeAlert, SourceAlert, SourceAlerts
+from services.clock.clocks import Clock
+from services.delivery.sender import Sender
+from services.sources.alerts import AlertKind, ComposeAlert, SourceAlert, SourceAlerts
 from services.storage import SourceRepository, SubscriberRepository
 
 ERROR_SHOWN = 300

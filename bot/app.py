@@ -17,18 +17,16 @@ from aiogram.enums import ParseMode
 
 from bot.config import ConfigError, Settings
 from bot.telegram_session import ApiSession
-from services.admin_stats import AdminStatsService
-from services.clock import Clock, SystemClock
-from services.clustering import StoryClusterer
-from services.cpu_pool import ProcessPool
-from services.delivery import DeliveryPolicy, DeliveryService
-from services.digest import DigestPolicy, DigestService
-from services.fetch import Fetcher
-from services.ingest import Ingestor
-from services.link_summary import LinkSummaries
-from services.schedule import DigestSchedule
-from services.source_admin import SourceAdmin
-from services.sources_file import SourcesFileError, load_sources_file
+from services.clock.clocks import Clock, SystemClock
+from services.delivery.service import DeliveryPolicy, DeliveryService
+from services.digest.schedule import DigestSchedule
+from services.digest.service import DigestPolicy, DigestService
+from services.ingest.fetch import Fetcher
+from services.ingest.ingestor import Ingestor
+from services.ingest.link_summary import LinkSummaries
+from services.sources.admin import SourceAdmin
+from services.sources.sources_file import SourcesFileError, load_sources_file
+from services.sources.stats import AdminStatsService
 from services.storage import (
     ArticleRepository,
     Database,
@@ -39,10 +37,12 @@ from services.storage import (
     TopicRepository,
 )
 from services.storage.stories import StoryRepository
-from services.topics import CatalogueError, TopicIndex, read_catalogue
+from services.stories.clustering import StoryClusterer
+from services.topics.index import CatalogueError, TopicIndex, read_catalogue
+from services.workers.cpu_pool import ProcessPool
 
 if TYPE_CHECKING:  # sumy and NumPy load only when summaries are made
-    from services.summarize import Summarizer
+    from services.summary.summarizer import Summarizer
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
     """Open the database and build the services; close them in reverse order on exit."""
     clock = clock or SystemClock()
     db = await Database.open(settings.database_path)
-    from services.summarize import Summarizer
+    from services.summary.summarizer import Summarizer
 
     summarizer = Summarizer(settings.summary_algorithm)  # workers start on first use
     fetcher = Fetcher(allow_private_networks=settings.allow_private_networks, clock=clock)

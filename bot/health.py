@@ -21,7 +21,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from services.clock import Clock
+from services.clock.clocks import Clock
 from services.storage import Database
 
 log = logging.getLogger(__name__)

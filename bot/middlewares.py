@@ -29,7 +29,7 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import build_i18n, language_from_code
-from services.clock import Clock, SystemClock
+from services.clock.clocks import Clock, SystemClock
 from services.storage import SubscriberRepository
 
 log = logging.getLogger(__name__)

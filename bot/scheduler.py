@@ -10,7 +10,7 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from services.clock import Clock
+from services.clock.clocks import Clock
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from aiogram.exceptions import (
 )
 from aiohttp import ClientError
 
-from services.sender import SendOutcome, SendResult
+from services.delivery.sender import SendOutcome, SendResult
 
 log = logging.getLogger(__name__)
 

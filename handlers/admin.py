@@ -20,11 +20,11 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from handlers.replies import MESSAGE_LIMIT, fill, quote
 from handlers.summary import fetch_failure
-from services.admin_stats import AdminStatsService, SourceReport
-from services.feeds import FeedError, NotAFeed
-from services.fetch import FetchError
-from services.source_admin import SourceAdmin
-from services.source_health import SourceState, failing_since
+from services.ingest.feeds import FeedError, NotAFeed
+from services.ingest.fetch import FetchError
+from services.sources.admin import SourceAdmin
+from services.sources.health import SourceState, failing_since
+from services.sources.stats import AdminStatsService, SourceReport
 from services.storage.models import Subscriber
 
 URL_SHOWN = 200

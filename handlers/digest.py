@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from handlers.subscriber import chat_subscriber
 from handlers.typing_status import typing_while_slow
-from services.digest import DigestService
+from services.digest.service import DigestService
 from services.storage import SubscriberRepository
 from services.storage.models import Subscriber
 

@@ -1,6 +1,6 @@
 """Why a topic query cannot be run, in the chat's language.
 
-services/query.py reports a bad query as a stable code with parameters; the
+services/topics/query.py reports a bad query as a stable code with parameters; the
 wording for each code lives in the message catalogues, keyed here.
 """
 

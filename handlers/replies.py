@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from services.render import telegram_length
+from services.digest.render import telegram_length
 
 MESSAGE_LIMIT = 4096
 ECHO_LIMIT = 120

@@ -17,12 +17,12 @@ from bot.config import Settings
 from handlers.query_errors import query_error_text
 from handlers.replies import fill
 from handlers.typing_status import typing_while_slow
-from services.clock import Clock
-from services.digest import DigestService
-from services.query import QueryError
-from services.render import render_html
+from services.clock.clocks import Clock
+from services.digest.render import render_html
+from services.digest.service import DigestService
 from services.storage.models import Language, Subscriber
-from services.topics import TopicIndex
+from services.topics.index import TopicIndex
+from services.topics.query import QueryError
 
 SEARCH_WINDOW = timedelta(days=30)
 DEFAULT_SENTENCES = 2

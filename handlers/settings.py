@@ -27,11 +27,11 @@ from handlers.keyboards import (
 from handlers.replies import fill
 from handlers.subscriber import chat_subscriber
 from handlers.when import next_digest_label
-from services.clock import Clock
-from services.schedule import DigestSchedule
+from services.clock.clocks import Clock
+from services.clock.zones import COMMON_ZONES, find_timezone
+from services.digest.schedule import DigestSchedule
 from services.storage import SubscriberRepository
 from services.storage.models import LANGUAGES, Language, Subscriber
-from services.timezones import COMMON_ZONES, find_timezone
 
 ADMIN = {"admin": True}
 # Words people use for the three languages, in each of them.

@@ -19,8 +19,7 @@ from handlers.query_errors import query_error_text
 from handlers.replies import Html, fill, link, quote
 from handlers.subscriber import chat_subscriber
 from handlers.typing_status import typing_while_slow
-from services.clock import Clock
-from services.query import QueryError
+from services.clock.clocks import Clock
 from services.storage import (
     ArticleRepository,
     SubscriberRepository,
@@ -28,7 +27,8 @@ from services.storage import (
     TopicRepository,
 )
 from services.storage.models import Subscriber
-from services.topics import TopicIndex
+from services.topics.index import TopicIndex
+from services.topics.query import QueryError
 
 SAMPLE_WINDOW = timedelta(days=7)
 SAMPLE_SIZE = 3

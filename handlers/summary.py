@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.replies import fill, join_within, link, quote
 from handlers.typing_status import typing_while_slow
-from services.fetch import (
+from services.ingest.fetch import (
     BlockedAddress,
     ConnectionFailed,
     FetchError,
@@ -27,7 +27,7 @@ from services.fetch import (
     ResponseTooLarge,
     TooManyRedirects,
 )
-from services.link_summary import LinkSummaries, LinkSummary, NoArticle
+from services.ingest.link_summary import LinkSummaries, LinkSummary, NoArticle
 from services.storage.models import Language, Subscriber
 
 SUMMARY_FLAGS = {"throttle": "summary"}

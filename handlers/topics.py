@@ -21,8 +21,8 @@ from handlers.keyboards import catalogue_keyboard, topic_title, unsubscribe_keyb
 from handlers.replies import fill, join_within, quote
 from handlers.subscriber import chat_subscriber
 from handlers.when import next_digest_label
-from services.clock import Clock
-from services.schedule import DigestSchedule
+from services.clock.clocks import Clock
+from services.digest.schedule import DigestSchedule
 from services.storage import SubscriberRepository, SubscriptionRepository, TopicRepository
 from services.storage.models import Subscriber, Topic
 

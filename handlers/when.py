@@ -7,7 +7,7 @@ from datetime import datetime
 from aiogram.utils.i18n import gettext as _
 
 from handlers.replies import Html, fill
-from services.schedule import DigestSchedule
+from services.digest.schedule import DigestSchedule
 from services.storage.models import Subscriber
 
 

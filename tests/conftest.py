@@ -1,12 +1,12 @@
 """Fixtures shared by the whole suite: real parts on tmp_path and 127.0.0.1.
 
-- `fake_telegram`: a started FakeTelegramServer (tests/fakes/telegram_server.py), no rate limits.
+- `fake_telegram`: a started FakeTelegramServer (bot/demo/telegram_server.py), no rate limits.
 - `db`: a migrated SQLite database in tmp_path, closed afterwards.
 - `clock`: a ManualClock at START (2026-03-20 06:00 UTC = 12:00 in Almaty).
 - `make_settings(**overrides)`: Settings that read neither .env nor the developer's environment;
   DATABASE_PATH is in tmp_path and TELEGRAM_API_URL points nowhere unless given.
 - `settings`: make_settings() pointed at `fake_telegram`, with TEST_TOKEN.
-- `news_site`: a started local NewsSite (tests/fakes/news_site.py) with 16 articles, the newest
+- `news_site`: a started local NewsSite (bot/demo/news_site.py) with 16 articles, the newest
   at START; its slow endpoint answers after 5 s unless released.
 - `bot`: the aiogram Bot as the app builds it (bot.app.build_bot) for `settings`, i.e. talking to
   `fake_telegram`; use it with `dp.feed_update(bot, update)` or to call the API.
@@ -26,11 +26,11 @@ from aiogram import Bot
 
 from bot.app import build_bot
 from bot.config import Settings
-from services.clock import ManualClock
+from bot.demo.news_site import NewsSite
+from bot.demo.telegram_client import close_session
+from bot.demo.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
+from services.clock.clocks import ManualClock
 from services.storage import Database
-from tests.fakes.news_site import NewsSite
-from tests.fakes.telegram_client import close_session
-from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 
 TEST_TOKEN = DEFAULT_TOKEN
 START = datetime(2026, 3, 20, 6, 0, tzinfo=UTC)

@@ -22,8 +22,8 @@ import pytest
 
 from bot.commands import COMMANDS
 from bot.config import Settings
+from bot.demo.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 from bot.i18n import build_i18n
-from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 
 pytestmark = pytest.mark.slow
 

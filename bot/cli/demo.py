@@ -30,7 +30,7 @@ def demo_folder(settings: Settings, folder: Path | None) -> Path:
 
 
 async def demo_command(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import DemoUnavailable, run_demo
+    from bot.demo.runner import DemoUnavailable, run_demo
 
     if settings.log_level == "INFO":  # the demo's own lines tell the story; logs would drown it
         logging.getLogger().setLevel(logging.WARNING)

@@ -53,8 +53,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 async def digest_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_services
     from bot.config import check_timezone
-    from services.query import QueryError
-    from services.render import render_html, render_text
+    from services.digest.render import render_html, render_text
+    from services.topics.query import QueryError
 
     try:
         timezone = check_timezone(args.timezone or settings.default_timezone)

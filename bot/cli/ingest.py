@@ -12,7 +12,7 @@ import argparse
 from datetime import timedelta
 
 from bot.config import Settings
-from services.ingest import IngestReport, SourceReport
+from services.ingest.ingestor import IngestReport, SourceReport
 
 NOTES_SHOWN = 3
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import argparse
 
 from bot.config import Settings
-from services.feeds import FeedError
-from services.fetch import FetchError
-from services.source_admin import NotASourceURL
-from services.source_health import SourceState, source_state
+from services.ingest.feeds import FeedError
+from services.ingest.fetch import FetchError
+from services.sources.admin import NotASourceURL
+from services.sources.health import SourceState, source_state
 from services.storage.models import LANGUAGES, Source
 
 

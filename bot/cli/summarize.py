@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from services.summarize import Summarizer
+    from services.summary.summarizer import Summarizer
 
 LANGUAGES = ("ru", "en", "kk")
 BATCH = 64  # texts handed to the pool at once in --jsonl mode
@@ -107,7 +107,7 @@ async def summarize_command(args: argparse.Namespace, settings: Settings) -> int
 
 
 def _summarizer(settings: Settings) -> Summarizer:
-    from services.summarize import Summarizer
+    from services.summary.summarizer import Summarizer
 
     return Summarizer(settings.summary_algorithm, pool="thread", workers=1)
 
@@ -116,8 +116,8 @@ async def _summarize_url(
     url: str, args: argparse.Namespace, settings: Settings
 ) -> tuple[str, Sequence[str]]:
     """A page fetched, extracted and summarised by the same service as /summary."""
-    from services.fetch import Fetcher, FetchError
-    from services.link_summary import LinkSummaries, NoArticle
+    from services.ingest.fetch import Fetcher, FetchError
+    from services.ingest.link_summary import LinkSummaries, NoArticle
 
     try:
         async with (
@@ -171,8 +171,8 @@ def _looks_like_html(text: str) -> bool:
 
 
 def _article_from_bytes(data: bytes, source: str, language: str | None) -> _Article:
-    from services.extract import extract_article
-    from services.fetch import decode_text
+    from services.ingest.extract import extract_article
+    from services.ingest.fetch import decode_text
     from services.text.language import detect_language
 
     text = decode_text(data).text
@@ -225,7 +225,7 @@ def _parse_line(number: int, raw: str) -> _Request | dict[str, Any]:
 
 
 async def _batch(source: str, settings: Settings) -> int:
-    from services.summarize import Summarizer
+    from services.summary.summarizer import Summarizer
 
     try:
         stream = sys.stdin if source == "-" else Path(source).open(encoding="utf-8-sig")  # noqa: SIM115
@@ -286,7 +286,7 @@ async def _answer(summarizer: Any, number: int, raw: str) -> dict[str, Any]:
 async def resummarize_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_services
     from bot.cli.digest import parse_span
-    from services.summarize import Summarizer
+    from services.summary.summarizer import Summarizer
 
     try:
         span = parse_span(args.since) if args.since else None

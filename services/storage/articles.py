@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from services.clock import Clock
+from services.clock.clocks import Clock
 from services.storage.convert import (
     from_db_time,
     from_json_list,

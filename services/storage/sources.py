@@ -6,7 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from services.clock import Clock
+from services.clock.clocks import Clock
 from services.storage.convert import from_db_time, required_time, to_db_time
 from services.storage.database import Database
 from services.storage.models import Source

@@ -7,7 +7,7 @@ from typing import Any
 
 import aiosqlite
 
-from services.clock import Clock
+from services.clock.clocks import Clock
 from services.storage.convert import from_db_time, required_time, to_db_time
 from services.storage.database import Database
 from services.storage.models import Language, Subscriber

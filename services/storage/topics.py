@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from services.clock import Clock
+from services.clock.clocks import Clock
 from services.storage.convert import required_time, to_db_time
 from services.storage.database import Database
 from services.storage.models import Topic

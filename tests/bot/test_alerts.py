@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from aiogram import Bot
 
 from bot.alerts import build_source_alerts, source_alert_composer, then_alert
+from bot.demo.telegram_html import parse_html
+from bot.demo.telegram_server import FakeTelegramServer
 from bot.telegram import TelegramSender
-from services.clock import ManualClock
-from services.source_alerts import AlertKind, SourceAlert
+from services.clock.clocks import ManualClock
+from services.sources.alerts import AlertKind, SourceAlert
 from services.storage import Database, SourceRepository, SubscriberRepository
 from services.storage.models import Source
-from tests.fakes.telegram_html import parse_html
-from tests.fakes.telegram_server import FakeTelegramServer
 
 SINCE = datetime(2026, 3, 19, 4, 0, tzinfo=UTC)  # 09:00 in Almaty (UTC+5)
 AT = SINCE + timedelta(hours=25)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiogram import Bot
 
 from bot.commands import COMMANDS, bot_commands, set_bot_commands
+from bot.demo.telegram_server import FakeTelegramServer
 from bot.i18n import build_i18n
-from tests.fakes.telegram_server import FakeTelegramServer
 
 
 def test_every_language_has_every_command_with_its_own_description() -> None:

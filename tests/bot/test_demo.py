@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.demo import DEMO_ARTICLES, DEMO_USER, run_demo
+from bot.demo.runner import DEMO_ARTICLES, DEMO_USER, run_demo
 from tests.conftest import MakeSettings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,13 +10,13 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.demo.telegram_server import FakeTelegramServer
 from bot.health import HEALTH_PATH, HealthProbe, build_health_app
 from bot.scheduler import build_scheduler
-from services.admin_stats import last_success
-from services.clock import ManualClock
+from services.clock.clocks import ManualClock
+from services.sources.stats import last_success
 from services.storage import Database, SourceRepository
 from tests.conftest import TEST_TOKEN
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.reliability.processes import BotProcess, child_env, free_port
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)

@@ -31,7 +31,7 @@ def captured() -> Iterator[io.StringIO]:
 def test_a_record_is_one_line_of_key_value_pairs_with_its_extra_fields(
     captured: io.StringIO,
 ) -> None:
-    logging.getLogger("services.ingest").info(
+    logging.getLogger("services.ingest.ingestor").info(
         "ingest pass", extra={"new": 12, "failed": 1, "duration_ms": 840.1234}
     )
     line = captured.getvalue()
@@ -105,7 +105,7 @@ def test_the_secrets_taken_from_settings_are_the_token_and_the_webhook_secret() 
 def test_key_value_words_at_the_end_of_a_message_become_fields_of_their_own(
     captured: io.StringIO,
 ) -> None:
-    logging.getLogger("services.delivery").info(
+    logging.getLogger("services.delivery.service").info(
         "delivery pass due=%s completed=%s send_s=%.2f", 3, 2, 1.5
     )
     logging.getLogger("x").warning("sender raised chat_id=5 error=%r", ConnectionError("a b"))

@@ -10,9 +10,9 @@ from aiogram import Bot
 
 from bot.app import Services, build_dispatcher, open_services
 from bot.config import Settings
+from bot.demo.telegram_server import FakeTelegramServer
 from bot.middlewares import DEFAULT_LIMITS, Limit, RateLimiter
-from services.clock import ManualClock
-from tests.fakes.telegram_server import FakeTelegramServer
+from services.clock.clocks import ManualClock
 from tests.handlers.conftest import Talk
 
 T0 = datetime(2026, 3, 20, 6, 0, tzinfo=UTC)

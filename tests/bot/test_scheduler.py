@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.scheduler import build_scheduler
-from services.clock import SystemClock
+from services.clock.clocks import SystemClock
 
 
 async def test_a_pass_cut_short_by_shutdown_is_an_info_line_not_an_error(

@@ -10,11 +10,11 @@ from aiogram import Bot
 from aiohttp import web
 
 from bot.app import build_bot
+from bot.demo.telegram_client import close_session
+from bot.demo.telegram_server import FakeTelegramServer
 from bot.telegram import TelegramSender, redact_token
-from services.sender import Sender, SendOutcome
+from services.delivery.sender import Sender, SendOutcome
 from tests.conftest import MakeSettings
-from tests.fakes.telegram_client import close_session
-from tests.fakes.telegram_server import FakeTelegramServer
 
 CHAT = 1001
 

@@ -15,8 +15,8 @@ from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from aiohttp import web
 
+from bot.demo.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 from bot.telegram_session import ApiSession
-from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 
 CHAT = 4242
 

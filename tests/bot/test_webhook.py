@@ -17,7 +17,7 @@ from bot.config import ConfigError, load_settings
 from bot.health import HEALTH_PATH, HealthProbe
 from bot.scheduler import build_scheduler
 from bot.webhook import build_webhook_app, webhook_path, webhook_secret
-from services.clock import ManualClock
+from services.clock.clocks import ManualClock
 from services.storage import Database
 
 SECRET = "s3cret_token-ABC"

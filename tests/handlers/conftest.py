@@ -20,9 +20,9 @@ from aiogram.types import Update
 
 from bot.app import Services, build_dispatcher, open_services
 from bot.config import Settings
-from services.clock import ManualClock
+from bot.demo.telegram_server import CallbackAnswer, Edit, FakeTelegramServer, SentMessage
+from services.clock.clocks import ManualClock
 from services.storage.models import NewArticle
-from tests.fakes.telegram_server import CallbackAnswer, Edit, FakeTelegramServer, SentMessage
 
 
 @dataclass

@@ -9,9 +9,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
+from bot.demo.news_site import NewsSite
+from bot.demo.telegram_server import FakeTelegramServer
 from tests.conftest import MakeSettings
-from tests.fakes.news_site import NewsSite
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.handlers.conftest import Talk
 
 ADMIN = 4_100

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from bot.app import build_dispatcher, open_services
 from bot.commands import COMMANDS
 from bot.config import Settings
-from services.clock import ManualClock
+from bot.demo.telegram_client import bot_for, close_session
+from bot.demo.telegram_html import parse_html, utf16_length
+from bot.demo.telegram_server import FakeTelegramServer
+from services.clock.clocks import ManualClock
 from tests.conftest import START, TEST_TOKEN
-from tests.fakes.telegram_client import bot_for, close_session
-from tests.fakes.telegram_html import parse_html, utf16_length
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.handlers.conftest import Talk
 
 # Text that holds a web address is left out here, so that /summary and plain messages

@@ -15,10 +15,10 @@ from aiogram import Bot, Dispatcher
 
 from bot.app import Services, build_dispatcher, open_services
 from bot.config import Settings
+from bot.demo.news_site import NewsSite
+from bot.demo.telegram_server import FakeTelegramServer, SentMessage
 from handlers.callbacks import LanguagePick, LengthPick, TopicDrop, TopicToggle, ZonePick
-from services.clock import ManualClock
-from tests.fakes.news_site import NewsSite
-from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
+from services.clock.clocks import ManualClock
 
 
 class Polling:

@@ -1,4 +1,4 @@
-"""Every reason services/query.py gives for a bad query is put into words in ru, en and kk."""
+"""Every reason services/topics/query.py gives for a bad query is put into words in ru, en and kk."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from bot.i18n import build_i18n
 from handlers.query_errors import QUERY_ERRORS, UNKNOWN_ERROR, query_error_text
-from services.query import ERROR_MESSAGES, QueryError, parse_query
+from services.topics.query import ERROR_MESSAGES, QueryError, parse_query
 
 FIELD = re.compile(r"\{(\w+)\}")
 

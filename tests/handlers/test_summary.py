@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from aiogram.types import Message
 
+from bot.demo.news_site import NewsSite
 from handlers.summary import first_link
-from tests.fakes.news_site import NewsSite
 from tests.handlers.conftest import Talk
 
 

@@ -6,8 +6,8 @@ import asyncio
 
 from aiogram import Bot
 
+from bot.demo.telegram_server import FakeTelegramServer
 from handlers.typing_status import typing_while_slow
-from tests.fakes.telegram_server import FakeTelegramServer
 
 CHAT = 1601
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from bot.app import Services
-from services.fetch import Fetcher
-from services.ingest import Ingestor
-from services.link_summary import LinkSummaries
-from services.source_admin import SourceAdmin
+from services.ingest.fetch import Fetcher
+from services.ingest.ingestor import Ingestor
+from services.ingest.link_summary import LinkSummaries
+from services.sources.admin import SourceAdmin
 
 
 def with_fetcher(services: Services, fetcher: Fetcher) -> Services:

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import Services, open_services
+from bot.demo.news_site import NewsSite
 from services.storage import Database
 from tests.conftest import START, MakeSettings
-from tests.fakes.news_site import NewsSite
 from tests.handlers.conftest import Talk
 from tests.reliability.processes import BotProcess, child_env
 

@@ -25,13 +25,13 @@ from hypothesis import strategies as st
 
 from bot.app import build_dispatcher, open_services
 from bot.commands import COMMANDS
-from services.clock import ManualClock
-from services.fetch import ConnectionFailed, Fetcher, IPAddress
+from bot.demo.news_site import NewsSite
+from bot.demo.telegram_client import bot_for, close_session
+from bot.demo.telegram_html import parse_html, utf16_length
+from bot.demo.telegram_server import FakeTelegramServer
+from services.clock.clocks import ManualClock
+from services.ingest.fetch import ConnectionFailed, Fetcher, IPAddress
 from tests.conftest import START, TEST_TOKEN, MakeSettings
-from tests.fakes.news_site import NewsSite
-from tests.fakes.telegram_client import bot_for, close_session
-from tests.fakes.telegram_html import parse_html, utf16_length
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.handlers.conftest import Reply, Talk
 from tests.reliability.guarded import with_fetcher
 

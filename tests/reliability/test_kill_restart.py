@@ -21,8 +21,10 @@ import pytest
 
 from bot.app import open_services
 from bot.config import Settings
-from services.clock import SystemClock
-from services.delivery import DeliveryPolicy
+from bot.demo.news_site import NewsSite
+from bot.demo.telegram_server import FakeTelegramServer
+from services.clock.clocks import SystemClock
+from services.delivery.service import DeliveryPolicy
 from services.storage import (
     Database,
     SubscriberRepository,
@@ -30,8 +32,6 @@ from services.storage import (
     TopicRepository,
 )
 from tests.conftest import TEST_TOKEN, MakeSettings
-from tests.fakes.news_site import NewsSite
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.reliability.processes import BotProcess, child_env, until
 
 pytestmark = pytest.mark.slow  # starts the bot as a child process

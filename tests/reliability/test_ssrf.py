@@ -23,9 +23,9 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import build_dispatcher
 from bot.config import Settings
-from services.fetch import Fetcher, IPAddress, system_resolver
+from bot.demo.telegram_server import FakeTelegramServer
+from services.ingest.fetch import Fetcher, IPAddress, system_resolver
 from tests.conftest import MakeSettings
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.handlers.conftest import Talk
 from tests.reliability.guarded import with_fetcher
 

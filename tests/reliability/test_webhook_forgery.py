@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.demo.telegram_server import FakeTelegramServer
 from tests.conftest import TEST_TOKEN
-from tests.fakes.telegram_server import FakeTelegramServer
 from tests.reliability.processes import BotProcess, child_env, free_port
 
 pytestmark = pytest.mark.slow  # starts the bot as a child process

@@ -11,10 +11,9 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.clock import ManualClock
-from services.clustering import StoryClusterer
-from services.delivery import DeliveryPolicy, DeliveryService
-from services.digest import DigestPolicy, DigestService
+from services.clock.clocks import ManualClock
+from services.delivery.service import DeliveryPolicy, DeliveryService
+from services.digest.service import DigestPolicy, DigestService
 from services.storage import (
     ArticleRepository,
     Database,
@@ -26,7 +25,8 @@ from services.storage import (
 )
 from services.storage.models import Article, Language, NewArticle, Subscriber, Topic
 from services.storage.stories import StoryRepository
-from services.topics import TopicIndex
+from services.stories.clustering import StoryClusterer
+from services.topics.index import TopicIndex
 
 _serial = itertools.count(1)
 

@@ -18,9 +18,9 @@ import pytest
 
 from bot.cli import build_parser
 from bot.config import Settings
-from services.clock import ManualClock, SystemClock
+from bot.demo.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
+from services.clock.clocks import ManualClock, SystemClock
 from services.storage import Database
-from tests.fakes.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
 from tests.services.digest_world import World
 
 MakeSettings = Callable[..., Settings]

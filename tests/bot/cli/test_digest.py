@@ -11,9 +11,9 @@ import pytest
 from bot.cli import build_parser
 from bot.cli.digest import parse_span
 from bot.config import Settings
-from services.clock import ManualClock, SystemClock
+from bot.demo.telegram_html import parse_html
+from services.clock.clocks import ManualClock, SystemClock
 from services.storage import Database
-from tests.fakes.telegram_html import parse_html
 from tests.services.digest_world import World
 
 MakeSettings = Callable[..., Settings]

@@ -12,9 +12,9 @@ import pytest
 from bot.__main__ import main
 from bot.cli import build_parser
 from bot.config import Settings
-from services.clock import SystemClock
+from bot.demo.news_site import NewsSite
+from services.clock.clocks import SystemClock
 from services.storage import ArticleRepository, Database, SourceRepository
-from tests.fakes.news_site import NewsSite
 
 MakeSettings = Callable[..., Settings]
 

@@ -10,9 +10,9 @@ import pytest
 
 from bot.cli import build_parser
 from bot.config import Settings
-from services.clock import SystemClock
+from bot.demo.news_site import NewsSite
+from services.clock.clocks import SystemClock
 from services.storage import Database, SourceRepository
-from tests.fakes.news_site import NewsSite
 
 MakeSettings = Callable[..., Settings]
 

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.cli import build_parser
 from bot.config import Settings
-from services.clock import SystemClock
+from services.clock.clocks import SystemClock
 from services.storage import ArticleRepository, Database
 from services.storage.models import NewArticle
 

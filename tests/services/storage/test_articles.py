@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.clock import ManualClock
+from services.clock.clocks import ManualClock
 from services.storage import ArticleRepository, Database, SourceRepository
 from services.storage.models import NewArticle
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from services.clock import ManualClock
+from services.clock.clocks import ManualClock
 from services.storage import Database, SubscriberRepository
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import aiosqlite
 import pytest
 
-from services.clock import ManualClock
+from services.clock.clocks import ManualClock
 from services.storage import Database, SubscriberRepository, SubscriptionRepository, TopicRepository
 from services.storage.models import Topic
 

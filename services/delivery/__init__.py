@@ -1,0 +1,3 @@
+"""Delivery: the exactly-once service, the pacer for everything sent and the Sender protocol.
+
+May import digest and everything below it."""

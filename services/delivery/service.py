@@ -1,0 +1,446 @@
+"""Delivery: each built digest to its chat through a `Sender`, paced, retried, exactly once.
+
+Exactly once rests on the delivery record (services/storage/deliveries.py): the
+parts are fixed when the digest is built, and `parts_sent` advances after every
+part Telegram accepted. A pass killed at any moment is resumed by the next one at
+the next unsent part, so a crash repeats at most the one part in flight. Only one
+pass runs at a time, across processes too (an exclusive lock file that the
+operating system releases when its holder dies, however it dies).
+
+Pacing keeps us under Telegram's limits rather than reacting to them: one
+global pacer keeps all messages at SEND_RATE as Telegram counts them (see
+`Pacer`), and a chat gets its next message no sooner than a second (three for
+groups, i.e. 20 a minute) after the previous one came back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from services.clock.clocks import Clock
+from services.delivery.sender import Sender, SendOutcome, SendResult
+from services.digest.render import html_to_plain
+from services.digest.service import DigestService
+from services.storage.deliveries import DeliveryRepository
+from services.storage.models import Delivery
+from services.storage.subscribers import SubscriberRepository
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+GROUP_CHAT_TYPES = frozenset({"group", "supergroup", "channel"})
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    """How fast to send and how hard to try before leaving a digest to the next pass."""
+
+    send_rate: float = 25.0  # messages per second, all chats together
+    private_interval: float = 1.0  # seconds between two messages to one private chat
+    group_interval: float = 3.0  # groups: 20 a minute
+    max_rate_limit_waits: int = 5  # 429s for one message before leaving it to the next pass
+    transient_retries: int = 3  # network errors / 5xx for one message, retried with backoff
+    backoff_seconds: float = 1.0  # first backoff; doubles on each retry
+    retry_later: timedelta = timedelta(minutes=5)  # when a left-over delivery is tried again
+    max_retry_after: float = 300.0  # a longer retry_after is capped and the digest left pending
+
+    def interval_for(self, chat_type: str) -> float:
+        return self.group_interval if chat_type in GROUP_CHAT_TYPES else self.private_interval
+
+    @property
+    def workers(self) -> int:
+        """Enough chats in flight to keep the pacer busy while each waits its per-chat interval."""
+        return max(8, min(1000, int(self.send_rate * (self.group_interval + 2))))
+
+
+class Ticket:
+    """One message's place in the pace: granted, then done when Telegram's answer is back."""
+
+    __slots__ = ("_done", "chat_id", "done_at", "started_at")
+
+    def __init__(self, chat_id: int) -> None:
+        self.chat_id = chat_id
+        self.started_at: float | None = None
+        self.done_at: float | None = None
+        self._done = asyncio.Event()
+
+    def finish(self, moment: float) -> None:
+        if self.done_at is None:
+            self.done_at = moment
+            self._done.set()
+
+    async def wait(self) -> None:
+        await self._done.wait()
+
+
+class Pacer:
+    """Global pacing at `rate` messages a second, plus a per-chat gap after each reply.
+
+    Telegram counts a message when it handles it: after our request has crossed the
+    network, and at the latest when the answer sets off back. So a message is let go
+    only a second after the message `rate` places before it was answered, less one
+    network leg (half the shortest round trip seen: the part of a trip that is surely
+    the wire, not waiting in Telegram's queue). Then no second, as Telegram sees it,
+    holds more than `rate` of ours, however its queue delays them, and a long link
+    costs little. Between those bounds slots are spread evenly (1/rate apart), never
+    in bursts. A 429 pauses everyone for its retry_after.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        safety: float = 0.01,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate >= 1:
+            self._capacity, self._period = int(rate), 1.0
+        else:
+            self._capacity, self._period = 1, 1.0 / rate
+        self._period += safety
+        self._spacing = self._period / self._capacity
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._recent: deque[Ticket] = deque(maxlen=self._capacity)
+        self._chat_ready: dict[int, float] = {}
+        self._shortest_round_trip: float | None = None
+
+    async def turn(self, chat_id: int) -> Ticket:
+        """Wait until this chat may get a message and the pace allows one; pass the ticket
+        to `replied` once the answer is in (or the attempt is given up)."""
+        while True:
+            now = self._monotonic()
+            ready = max(self._chat_ready.get(chat_id, 0.0), self._paused_until)
+            if ready > now:
+                await self._sleep(ready - now)
+                continue
+            window_free = 0.0
+            if len(self._recent) == self._capacity:
+                oldest = self._recent[0]
+                if oldest.done_at is None:
+                    await oldest.wait()
+                    continue
+                leg = (self._shortest_round_trip or 0.0) / 2
+                window_free = oldest.done_at - leg + self._period
+            slot = max(now, self._next_slot, window_free)
+            ticket = Ticket(chat_id)
+            self._recent.append(ticket)
+            self._next_slot = slot + self._spacing
+            if slot > now:
+                try:
+                    await self._sleep(slot - now)
+                except BaseException:  # cancelled: the place must not hold up the others
+                    ticket.finish(self._monotonic())
+                    raise
+            if self._paused_until <= self._monotonic():
+                ticket.started_at = self._monotonic()
+                return ticket
+            ticket.finish(self._monotonic())  # a 429 came while we waited: queue up again
+
+    def replied(self, ticket: Ticket, interval: float) -> None:
+        """The message's answer is in: its chat's next message waits `interval` from now."""
+        now = self._monotonic()
+        ticket.finish(now)
+        if ticket.started_at is not None:
+            trip = now - ticket.started_at
+            if self._shortest_round_trip is None or trip < self._shortest_round_trip:
+                self._shortest_round_trip = trip
+        self._chat_ready[ticket.chat_id] = now + interval
+        if len(self._chat_ready) > 50_000:  # forget chats whose gap has long passed
+            self._chat_ready = {chat: at for chat, at in self._chat_ready.items() if at > now}
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends for `seconds`."""
+        self._paused_until = max(self._paused_until, self._monotonic() + seconds)
+
+
+@dataclass(slots=True)
+class PassReport:
+    """What one delivery pass did; logged as one line."""
+
+    due: int = 0
+    built: int = 0
+    empty: int = 0
+    resumed: int = 0
+    completed: int = 0
+    parts_sent: int = 0
+    plain_fallbacks: int = 0
+    parts_refused: int = 0
+    rate_limited: int = 0
+    transient_errors: int = 0
+    left_pending: int = 0
+    blocked: int = 0
+    renderings: int = 0
+    build_seconds: float = 0.0
+    send_seconds: float = 0.0
+    skipped_locked: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    def log_line(self) -> str:
+        return (
+            f"due={self.due} built={self.built} empty={self.empty} resumed={self.resumed}"
+            f" completed={self.completed} parts_sent={self.parts_sent}"
+            f" plain_fallbacks={self.plain_fallbacks} refused={self.parts_refused}"
+            f" rate_limited={self.rate_limited} transient={self.transient_errors}"
+            f" pending={self.left_pending} blocked={self.blocked} renderings={self.renderings}"
+            f" build_s={self.build_seconds:.2f} send_s={self.send_seconds:.2f}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    delivery_id: int
+    chat_id: int
+    chat_type: str
+    parts: Sequence[str]
+    parts_sent: int
+
+
+class _PartFailed(Exception):
+    """A part could not go out in this pass; the delivery stays where it is."""
+
+
+class _ChatBlocked(Exception):
+    """The chat blocked the bot."""
+
+
+class PassLock:
+    """An exclusive, non-blocking lock on a file: one delivery pass at a time per database.
+
+    flock(2) locks die with their process, so a pass killed with SIGKILL never
+    leaves the next one locked out.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    @contextlib.asynccontextmanager
+    async def hold(self) -> AsyncIterator[bool]:
+        """Yields True when this process holds the lock, False when another pass runs."""
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+class DeliveryService:
+    """Runs delivery passes: resume what was left, build what is due, send it all."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        digests: DigestService,
+        deliveries: DeliveryRepository,
+        subscribers: SubscriberRepository,
+        policy: DeliveryPolicy | None = None,
+        lock_path: Path | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._clock = clock
+        self._digests = digests
+        self._deliveries = deliveries
+        self._subscribers = subscribers
+        self.policy = policy or DeliveryPolicy()
+        self._pacer = Pacer(self.policy.send_rate, monotonic=monotonic, sleep=sleep)
+        self._sleep = sleep
+        self._lock = PassLock(lock_path) if lock_path else None
+        self._in_process = asyncio.Lock()
+
+    async def run_pass(self, sender: Sender, *, everyone: bool = False) -> PassReport:
+        """One pass: finish left-over deliveries, then build and send every digest due now.
+
+        `everyone` treats every active subscriber as due (their current local date),
+        which is what `deliver --now` and demos use; a chat that already has a record
+        for that date is still never sent a second digest.
+        """
+        report = PassReport()
+        async with self._in_process, self._held() as held:
+            if not held:
+                report.skipped_locked = True
+                log.warning("delivery pass skipped: another pass holds the lock")
+                return report
+            await self._run(sender, everyone=everyone, report=report)
+        log.info("delivery pass %s", report.log_line())
+        return report
+
+    @contextlib.asynccontextmanager
+    async def _held(self) -> AsyncIterator[bool]:
+        if self._lock is None:
+            yield True
+            return
+        async with self._lock.hold() as held:
+            yield held
+
+    async def _run(self, sender: Sender, *, everyone: bool, report: PassReport) -> None:
+        now = self._clock.now()
+        chat_types: dict[int, str] = {}
+        resumed = await self._deliveries.resumable(now)
+        for delivery in resumed:
+            subscriber = await self._subscribers.get(delivery.chat_id)
+            chat_types[delivery.chat_id] = subscriber.chat_type if subscriber else "private"
+        report.resumed = len(resumed)
+
+        started = time.perf_counter()
+        batch = await self._digests.build_due(now, everyone=everyone)
+        created = await self._deliveries.create_many(batch.deliveries)
+        report.build_seconds = time.perf_counter() - started
+        report.due = batch.due
+        report.renderings = batch.renderings
+        report.built = len(created)
+        report.empty = sum(1 for delivery in created if delivery.status == "empty")
+        chat_types.update(batch.chat_types)
+
+        # the parts of new records are the shared renderings, not fresh copies from the database
+        parts_of = {(item.chat_id, item.local_date): item.parts for item in batch.deliveries}
+        jobs = [_job(delivery, chat_types, delivery.parts or []) for delivery in resumed]
+        jobs += [
+            _job(delivery, chat_types, parts_of.get((delivery.chat_id, delivery.local_date), []))
+            for delivery in created
+            if delivery.status == "pending"
+        ]
+        started = time.perf_counter()
+        await self._send_all(sender, jobs, report)
+        report.send_seconds = time.perf_counter() - started
+
+    async def _send_all(self, sender: Sender, jobs: list[_Job], report: PassReport) -> None:
+        queue: asyncio.Queue[_Job] = asyncio.Queue()
+        for job in jobs:
+            queue.put_nowait(job)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    job = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                try:
+                    await self._deliver(sender, job, report)
+                except Exception as exc:  # one chat's surprise must not stop the others
+                    log.exception("delivery to chat_id=%s failed unexpectedly", job.chat_id)
+                    report.errors.append(f"{job.chat_id}: {exc!r}")
+                    report.left_pending += 1
+                    await self._deliveries.leave_pending(
+                        job.delivery_id,
+                        error=f"unexpected: {exc!r}"[:500],
+                        retry_at=self._clock.now() + self.policy.retry_later,
+                    )
+
+        workers = min(self.policy.workers, len(jobs))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+
+    async def _deliver(self, sender: Sender, job: _Job, report: PassReport) -> None:
+        interval = self.policy.interval_for(job.chat_type)
+        for index in range(job.parts_sent, len(job.parts)):
+            try:
+                error = await self._send_part(sender, job, job.parts[index], interval, report)
+            except _PartFailed as exc:
+                report.left_pending += 1
+                await self._deliveries.leave_pending(
+                    job.delivery_id,
+                    error=str(exc)[:500],
+                    retry_at=self._clock.now() + self.policy.retry_later,
+                )
+                log.warning(
+                    "delivery left pending chat_id=%s part=%d/%d error=%s",
+                    job.chat_id,
+                    index + 1,
+                    len(job.parts),
+                    exc,
+                )
+                return
+            except _ChatBlocked as exc:
+                report.blocked += 1
+                await self._deliveries.stop_blocked(job.delivery_id, job.chat_id, error=str(exc))
+                log.info("chat blocked the bot chat_id=%s", job.chat_id)
+                return
+            await self._deliveries.mark_part_sent(job.delivery_id, index + 1, error=error)
+            report.parts_sent += 1
+        report.completed += 1
+
+    async def _send_part(
+        self, sender: Sender, job: _Job, part: str, interval: float, report: PassReport
+    ) -> str | None:
+        """Send one part until Telegram takes it; returns an error note if it went out degraded.
+
+        Raises _PartFailed (leave for the next pass) or _ChatBlocked.
+        """
+        text, as_html = part, True
+        rate_limit_waits = transient = 0
+        while True:
+            ticket = await self._pacer.turn(job.chat_id)
+            try:
+                result = await self._safe_send(sender, job.chat_id, text, as_html)
+            finally:
+                self._pacer.replied(ticket, interval)
+            outcome = result.outcome
+            if outcome is SendOutcome.SENT:
+                return None if as_html else f"sent as plain text: {result.error or 'HTML refused'}"
+            if outcome is SendOutcome.BLOCKED:
+                raise _ChatBlocked(result.error or "blocked")
+            if outcome is SendOutcome.RETRY_AFTER:
+                report.rate_limited += 1
+                rate_limit_waits += 1
+                wait = min(max(result.retry_after or 1.0, 0.0), self.policy.max_retry_after)
+                self._pacer.pause(wait)
+                if rate_limit_waits > self.policy.max_rate_limit_waits:
+                    raise _PartFailed(f"rate limited {rate_limit_waits} times")
+                continue
+            if outcome is SendOutcome.BAD_REQUEST:
+                if as_html:
+                    report.plain_fallbacks += 1
+                    text, as_html = html_to_plain(part), False
+                    continue
+                report.parts_refused += 1
+                log.error(
+                    "part refused even as plain text chat_id=%s error=%s", job.chat_id, result.error
+                )
+                return f"part refused: {result.error}"
+            report.transient_errors += 1
+            transient += 1
+            if transient > self.policy.transient_retries:
+                raise _PartFailed(f"transient: {result.error}")
+            await self._sleep(self.policy.backoff_seconds * 2 ** (transient - 1))
+
+    @staticmethod
+    async def _safe_send(sender: Sender, chat_id: int, text: str, as_html: bool) -> SendResult:
+        """Senders map Telegram's answers; anything they raise anyway counts as transient."""
+        try:
+            return await sender.send_message(chat_id, text, html=as_html)
+        except Exception as exc:
+            log.warning("sender raised chat_id=%s error=%r", chat_id, exc)
+            return SendResult(SendOutcome.TRANSIENT, error=repr(exc))
+
+
+def _job(delivery: Delivery, chat_types: dict[int, str], parts: Sequence[str]) -> _Job:
+    return _Job(
+        delivery_id=delivery.id,
+        chat_id=delivery.chat_id,
+        chat_type=chat_types.get(delivery.chat_id, "private"),
+        parts=parts,
+        parts_sent=delivery.parts_sent,
+    )
