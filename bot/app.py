@@ -22,7 +22,7 @@ from services.delivery.service import DeliveryPolicy, DeliveryService
 from services.digest.schedule import DigestSchedule
 from services.digest.service import DigestPolicy, DigestService
 from services.ingest.fetch import Fetcher
-from services.ingest.ingestor import Ingestor
+from services.ingest.ingestor import Ingestor, warm_up_worker
 from services.ingest.link_summary import LinkSummaries
 from services.sources.admin import SourceAdmin
 from services.sources.sources_file import SourcesFileError, load_sources_file
@@ -86,7 +86,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
 
     summarizer = Summarizer(settings.summary_algorithm)  # workers start on first use
     fetcher = Fetcher(allow_private_networks=settings.allow_private_networks, clock=clock)
-    ingestion_pool = ProcessPool()  # workers start on first use
+    ingestion_pool = ProcessPool(warm_up=warm_up_worker)  # workers start on first use
     try:
         subscribers = SubscriberRepository(db, clock)
         topics = TopicRepository(db, clock)

@@ -55,6 +55,14 @@ class StoredArticleHook(Protocol):
     async def __call__(self, article: Article) -> object: ...
 
 
+def warm_up_worker() -> None:
+    """A worker process's warm-up (`ProcessPool(warm_up=...)`): nothing left to do.
+
+    Unpickling this function in the worker imports this module, and with it the extraction
+    stack (lxml, trafilatura, feedparser), before the first article arrives.
+    """
+
+
 async def keep_article(article: NewArticle) -> NewArticle:
     """The default `ArticleHook`: the article as it is."""
     return article

@@ -1,3 +1,4 @@
 """Worker pools that run CPU-heavy batch work (extraction, summarising) off the event loop.
 
-Bottom of the services: imports only the standard library (and the modules it warms up)."""
+Bottom of the services: imports only the standard library. The stage that owns the work
+gives the pool its warm-up, so nothing here reaches up into ingest or summary."""

@@ -6,7 +6,7 @@ Two pools with one interface (`await pool.run(function, *args, **kwargs)`):
   but the work shares the interpreter lock with the loop, which then runs only between a
   worker's slices: benchmarks/ingest.py measured worst loop stalls near 50 ms this way.
 - `ProcessPool`: worker processes (spawned, so no state of the parent is copied; each
-  imports the extraction stack once at start). The loop only pickles bytes in and a small
+  runs the caller's warm-up once at start, ingestion's imports the extraction stack). The loop only pickles bytes in and a small
   result out: worst stalls near 20 ms. Workers start on first use; if one dies (a page
   that crashes a parser, the OOM killer) the pool is replaced and the call tried once more.
 
@@ -60,18 +60,26 @@ def yield_cpu_to_the_bot() -> None:
         os.nice(BACKGROUND_NICENESS)
 
 
-def _warm_up() -> None:
-    """Import the extraction stack (lxml, trafilatura, feedparser) before the first job."""
+def _start_worker(warm_up: Callable[[], object] | None) -> None:
+    """A fresh worker: step back for the bot, then the caller's warm-up before the first job.
+
+    The warm-up is given by the stage that owns the work (ingestion loads its extraction
+    stack), so this bottom layer never imports the stages above it.
+    """
     yield_cpu_to_the_bot()
-    from services.ingest import extract, feeds  # noqa: F401
+    if warm_up is not None:
+        warm_up()
 
 
 class ProcessPool:
     """CPU work in worker processes; replaces itself when a worker dies."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(
+        self, workers: int | None = None, *, warm_up: Callable[[], object] | None = None
+    ) -> None:
         # One core is left to the event loop and the database.
         self.workers = workers or max(1, (os.cpu_count() or 2) - 1)
+        self._warm_up = warm_up
         self._executor: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
@@ -79,7 +87,8 @@ class ProcessPool:
             self._executor = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm_up,
+                initializer=_start_worker,
+                initargs=(self._warm_up,),
             )
         return self._executor
 

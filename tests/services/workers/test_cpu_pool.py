@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 
 import pytest
 
@@ -53,3 +54,14 @@ async def test_worker_processes_run_at_a_lower_priority_than_the_bot(
 
     assert theirs == min(19, ours + BACKGROUND_NICENESS)
     assert os.nice(0) == ours  # the bot's own process keeps its priority
+
+
+async def test_each_worker_runs_the_callers_warm_up_before_its_first_job() -> None:
+    ours = os.nice(0)
+    pool = ProcessPool(workers=1, warm_up=partial(os.nice, 1))  # a warm-up the job can see
+    try:
+        theirs = await pool.run(os.nice, 0)
+    finally:
+        pool.close()
+
+    assert theirs == min(19, ours + BACKGROUND_NICENESS + 1)
