@@ -10,6 +10,11 @@ so fail on a server without network. These need nothing beyond installed package
 - English: NLTK's Punkt algorithm with a built-in abbreviation list instead of a trained
   model, so "Mr. Smith" and "U.S. officials" stay in one sentence.
 
+Two sentences glued without a space ("году.По последним данным", "family.Once the") are
+parted before splitting, since neither splitter sees a boundary there; numbers ("3.5"),
+abbreviations ("т.е.", "ул.Ленина"), initials ("В.В.Путин"), domains ("ria.ru") and names
+written with a dot ("Яндекс.Такси") are left alone (`unglue_sentences`).
+
 Words are runs of letters, with inner hyphens and apostrophes ("из-за", "it's"); numbers and
 punctuation are not words, as in sumy.
 """
@@ -23,13 +28,24 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from razdel import sentenize, tokenize
 from razdel.segmenters.sentenize import RULES, SentSegmenter
 
-__all__ = ["EnglishTokenizer", "RazdelTokenizer", "Tokenizer", "tokenizer_for"]
+__all__ = [
+    "EnglishTokenizer",
+    "RazdelTokenizer",
+    "Tokenizer",
+    "tokenizer_for",
+    "unglue_sentences",
+]
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _IS_WORD = re.compile(r"^[^\W\d_]+(?:['’\-]?[^\W\d_]+)*$")
 _LINES = re.compile(r"\s*\n\s*")
 _SPACES = re.compile(r"\s+")
 _ENDS_WITH_INITIALS = re.compile(r"(?:^|\s)(?:[A-Z]\.){1,3}$")
+# A word, a sentence end and the next word with no space between: "году.По", "сделал.Но".
+# The word must not continue a dotted token ("www.Example", "т.е.Путин", "1.Пункт").
+_GLUED = re.compile(
+    r"(?<![\w.\-/@:])([^\W\d_]{2,})([.!?…]+[\"»”’)]*)([^\W\d_]{2,})(?![.\-@/][^\W\d_])(\s?)"
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -51,6 +67,48 @@ _ENGLISH_ABBREVIATIONS = _words(
 )
 
 
+# Abbreviations written before a name, where "ул.Ленина" is one sentence (lower case).
+_NAME_ABBREVIATIONS = _words(
+    """
+    ул пр просп пер пл наб ш бул им ст св обл р оз пос дер с акад проф доц ген тов гр
+    мр мс dr mr mrs ms st mt vs gen gov sen rep col capt lt sgt www
+    """
+)
+# Cyrillic domain endings, so that "сайт.рф" in lower-case text stays one word.
+_CYRILLIC_DOMAINS = _words("рф рус орг ком онлайн сайт москва дети укр бел қаз")
+# Units and numerals written with a dot ("5 млн.руб"): in lower-case text no capital says
+# that a sentence starts after them.
+_UNIT_ABBREVIATIONS = _words("тыс млн млрд трлн руб долл коп мин сек час км кг тн экз стр")
+
+
+def _unglued(match: re.Match[str]) -> str:
+    left, stop, right, space = match.groups()
+    whole = match.group(0)
+    capital_next = left[-2:].islower() and right[0].isupper() and right[1:].islower()
+    # In lower-case text only Cyrillic words are parted: Latin ones there are mostly domains.
+    folded_next = (
+        left.islower()
+        and right.islower()
+        and len(left) >= 3
+        and bool(space)
+        and not left.isascii()
+        and right not in _CYRILLIC_DOMAINS
+        and left not in _UNIT_ABBREVIATIONS
+    )
+    if not (capital_next or folded_next) or left.lower() in _NAME_ABBREVIATIONS:
+        return whole
+    if left[0].isupper() and (not space or (right.isascii() and len(right) <= 3)):
+        return whole  # "Яндекс.Такси»", "Лада.Онлайн.", "Ria.Ru": a name with a dot in it
+    return f"{left}{stop} {right}{space}"
+
+
+def unglue_sentences(line: str) -> str:
+    """`line` with a space put back between two sentences written without one."""
+    if "." not in line and "!" not in line and "?" not in line and "…" not in line:
+        return line
+    return _GLUED.sub(_unglued, line)
+
+
 class Tokenizer:
     """The two methods sumy's parsers and summarizers call on a tokenizer."""
 
@@ -60,7 +118,7 @@ class Tokenizer:
         """Sentences of `paragraph`, stripped, in order; a line break always ends one."""
         sentences: list[str] = []
         for line in _LINES.split(paragraph):
-            sentences.extend(self._line_sentences(line))
+            sentences.extend(self._line_sentences(unglue_sentences(line)))
         return tuple(filter(None, (_SPACES.sub(" ", s).strip() for s in sentences)))
 
     def to_words(self, sentence: str) -> tuple[str, ...]:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.text.tokenizers import EnglishTokenizer, RazdelTokenizer, tokenizer_for
+from services.text.tokenizers import (
+    EnglishTokenizer,
+    RazdelTokenizer,
+    tokenizer_for,
+    unglue_sentences,
+)
 
 
 def test_russian_sentences_keep_abbreviations_and_initials_inside() -> None:
@@ -90,3 +96,41 @@ def test_any_text_gives_stripped_sentences_made_of_its_words(text: str, language
         assert sentence in squeezed
         for word in tokenizer.to_words(sentence):
             assert word in sentence
+
+
+def test_sentences_glued_without_a_space_are_parted() -> None:
+    text = "Число случаев выросло в 2019 году.По последним данным, рост остановился."
+    assert RazdelTokenizer("ru").to_sentences(text) == (
+        "Число случаев выросло в 2019 году.",
+        "По последним данным, рост остановился.",
+    )
+    assert EnglishTokenizer().to_sentences(
+        "The boats stay far from their homes and family.Once the trawlers return, they rest."
+    ) == (
+        "The boats stay far from their homes and family.",
+        "Once the trawlers return, they rest.",
+    )
+
+
+def test_glued_sentences_of_case_folded_text_are_parted_too() -> None:
+    text = "число случаев выросло в 2019 году.по последним данным, рост остановился."
+    assert RazdelTokenizer("ru").to_sentences(text) == (
+        "число случаев выросло в 2019 году.",
+        "по последним данным, рост остановился.",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Курс вырос на 3.5 процента за день.",
+        "Это, т.е.Путин, решил сам.",
+        "Президент В.В.Путин прибыл на ул.Ленина утром.",
+        "Новость вышла на ria.ru и на сайт.рф сегодня.",
+        "Подробности на www.Example.com сегодня.",
+        "Водители «Яндекс.Такси» и читатели Лада.Онлайн. довольны.",
+        "цены выросли на 5 млн.руб за год.",
+    ],
+)
+def test_numbers_abbreviations_initials_domains_and_dotted_names_stay_whole(text: str) -> None:
+    assert unglue_sentences(text) == text
