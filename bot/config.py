@@ -11,43 +11,19 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.clock.zones import check_timezone, parse_clock_time
 from services.summary.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 
 _TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,100}")
-_TIME_RE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line meant for the operator."""
-
-
-def parse_clock_time(value: str) -> time:
-    """Parse `9`, `09:00`, `9:30` or `21.15` into a time of day; raise ValueError otherwise."""
-    match = _TIME_RE.match(value)
-    if not match:
-        raise ValueError("expected HH:MM, e.g. 09:00")
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if hour > 23 or minute > 59:
-        raise ValueError("expected HH:MM with hours 0-23 and minutes 0-59, e.g. 09:00")
-    return time(hour, minute)
-
-
-def check_timezone(value: str) -> str:
-    """Return the IANA name if zoneinfo knows it; raise ValueError otherwise."""
-    name = value.strip()
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        raise ValueError("expected an IANA time zone such as Asia/Almaty")
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise ValueError("expected an IANA time zone such as Asia/Almaty") from exc
-    return name
 
 
 class Settings(BaseSettings):

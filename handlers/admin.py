@@ -20,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from handlers.replies import MESSAGE_LIMIT, fill, quote
 from handlers.summary import fetch_failure
+from services.clock.zones import zone_of
 from services.ingest.feeds import FeedError, NotAFeed
 from services.ingest.fetch import FetchError
 from services.sources.admin import SourceAdmin
@@ -61,7 +62,7 @@ def build_router() -> Router:
 
 
 def _zone(subscriber: Subscriber | None, settings: Settings) -> ZoneInfo:
-    return ZoneInfo(subscriber.timezone if subscriber else settings.default_timezone)
+    return zone_of(subscriber.timezone if subscriber else settings.default_timezone)
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:

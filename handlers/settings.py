@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings, check_timezone, parse_clock_time
+from bot.config import Settings
 from handlers.callbacks import LanguagePick, LengthPick, ZonePick
 from handlers.keyboards import (
     LANGUAGE_NAMES,
@@ -28,7 +28,7 @@ from handlers.replies import fill
 from handlers.subscriber import chat_subscriber
 from handlers.when import next_digest_label
 from services.clock.clocks import Clock
-from services.clock.zones import COMMON_ZONES, find_timezone
+from services.clock.zones import COMMON_ZONES, find_timezone, parse_clock_time
 from services.digest.schedule import DigestSchedule
 from services.storage import SubscriberRepository
 from services.storage.models import LANGUAGES, Language, Subscriber
@@ -184,7 +184,7 @@ async def set_timezone(
         )
         return
     await message.answer(
-        await _apply_timezone(current, check_timezone(zone), subscribers, schedule, clock)
+        await _apply_timezone(current, zone, subscribers, schedule, clock)
     )
 
 

@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def digest_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_services
-    from bot.config import check_timezone
+    from services.clock.zones import check_timezone
     from services.digest.render import render_html, render_text
     from services.topics.query import QueryError
 

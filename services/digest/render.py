@@ -14,8 +14,8 @@ from __future__ import annotations
 import html
 from datetime import datetime
 from html.parser import HTMLParser
-from zoneinfo import ZoneInfo
 
+from services.clock.zones import zone_of
 from services.digest.model import Digest, DigestItem, DigestSection, SourceLink
 from services.digest.phrases import long_date, moment_label, phrase
 from services.storage.models import Language
@@ -62,7 +62,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _local(moment: datetime, timezone: str) -> datetime:
-    return moment.astimezone(ZoneInfo(timezone))
+    return moment.astimezone(zone_of(timezone))
 
 
 class _ItemView:

@@ -1,6 +1,6 @@
 """When a subscriber's next daily digest comes, in their own time zone.
 
-The moment of a day's digest is the scheduler's own (`services.digest.digest_slot`:
+The moment of a day's digest is the scheduler's own (`services.digest.service.digest_slot`:
 zoneinfo, DST-safe — a time inside a spring-forward gap lands just after it), so
 what /mytopics promises is what delivery does. A day whose digest has already been
 delivered (any delivery record for that local date) is skipped.
@@ -9,9 +9,9 @@ delivered (any delivery record for that local date) is skipped.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from services.clock.clocks import Clock
+from services.clock.zones import zone_of
 from services.digest.service import digest_slot
 from services.storage.deliveries import DeliveryRepository
 from services.storage.models import Subscriber
@@ -19,7 +19,7 @@ from services.storage.models import Subscriber
 
 def local_date(now: datetime, timezone: str) -> str:
     """The subscriber's calendar date ("YYYY-MM-DD") at `now`."""
-    return now.astimezone(ZoneInfo(timezone)).date().isoformat()
+    return now.astimezone(zone_of(timezone)).date().isoformat()
 
 
 def next_digest_at(subscriber: Subscriber, now: datetime, *, delivered_today: bool) -> datetime:
@@ -28,7 +28,7 @@ def next_digest_at(subscriber: Subscriber, now: datetime, *, delivered_today: bo
     Today's slot counts while it is still ahead and today's digest has not gone out;
     otherwise it is tomorrow's.
     """
-    zone = ZoneInfo(subscriber.timezone)
+    zone = zone_of(subscriber.timezone)
     today = now.astimezone(zone).date()
     slot = digest_slot(subscriber, today)
     if slot <= now or delivered_today:

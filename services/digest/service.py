@@ -22,12 +22,11 @@ import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.clock.clocks import Clock
+from services.clock.zones import clock_time_of, zone_of
 from services.digest.model import Digest, DigestItem, DigestSection, SourceLink
 from services.digest.render import render_html, render_nothing_new
 from services.storage.articles import ArticleRepository
@@ -71,31 +70,6 @@ class OnDemandDigest:
     since: datetime
     is_empty: bool
     has_topics: bool
-
-
-DEFAULT_DIGEST_TIME = time(9, 0)
-
-
-@lru_cache(maxsize=1024)
-def zone_of(name: str) -> ZoneInfo:
-    """The subscriber's zone; a name zoneinfo does not know (the stored row was edited by
-    hand, or tzdata dropped it) is read as UTC, with a warning, so their digest still comes."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown time zone %r, using UTC", name)
-        return ZoneInfo("UTC")
-
-
-@lru_cache(maxsize=2048)
-def clock_time_of(text: str) -> time:
-    """A stored "HH:MM" as a time; anything else is the default 09:00, with a warning."""
-    try:
-        hour, minute = (int(piece) for piece in text.split(":"))
-        return time(hour, minute)
-    except ValueError:
-        log.warning("malformed digest time %r, using 09:00", text)
-        return DEFAULT_DIGEST_TIME
 
 
 def digest_slot(subscriber: Subscriber, day: date) -> datetime:

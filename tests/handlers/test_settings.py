@@ -215,3 +215,14 @@ async def test_in_a_group_a_member_tapping_a_settings_button_gets_an_alert(talk:
     subscriber = await talk.services.subscribers.get(-8002)
     assert subscriber is not None and subscriber.digest_length == 3
     assert reply.answers[0].show_alert
+
+
+async def test_time_answers_for_a_chat_whose_stored_zone_is_bogus(talk: Talk) -> None:
+    await talk.send(618, "/start", language_code="en")
+    await talk.services.subscribers.update(618, timezone="Mars/Olympus")
+
+    reply = await talk.send(618, "/time 5", language_code="en")
+
+    # Read as UTC, where it is 06:00 now: 05:00 has passed today.
+    assert "every day at 05:00 (Mars/Olympus)" in reply.text
+    assert "Next digest: tomorrow at 05:00" in reply.text

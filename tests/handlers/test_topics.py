@@ -181,3 +181,14 @@ async def test_in_a_group_a_member_cannot_toggle_topics(talk: Talk) -> None:
 
     await talk.press(-9001, TopicToggle(topic_id=kz_ru.id).pack(), user_id=41)
     assert await talk.services.subscriptions.is_subscribed(-9001, kz_ru.id)
+
+
+async def test_mytopics_answers_for_a_chat_whose_stored_zone_is_bogus(talk: Talk) -> None:
+    await talk.send(713, "/start", language_code="en")
+    await talk.services.subscribers.update(713, timezone="Mars/Olympus")
+
+    reply = await talk.send(713, "/mytopics", language_code="en")
+
+    # The row is kept as it is; the schedule reads it as UTC (06:00 now), so 09:00 is today.
+    assert "every day at 09:00 (Mars/Olympus)" in reply.text
+    assert "Next digest: today at 09:00" in reply.text
