@@ -72,50 +72,6 @@ class DeliveryRepository:
         )
         return _row_to_delivery(row) if row else None
 
-    async def create(
-        self,
-        chat_id: int,
-        local_date: str,
-        *,
-        parts: list[str],
-        window_start: datetime | None,
-        window_end: datetime | None,
-        story_ids: Iterable[int] = (),
-    ) -> Delivery:
-        """Record the digest built for this date (status pending, nothing sent yet).
-
-        The stories it holds are reserved for this chat in the same transaction, so a
-        later digest never repeats them. Returns the existing record if one is there.
-        """
-        now = to_db_time(self._clock.now())
-        status: DeliveryStatus = "pending" if parts else "empty"
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO deliveries (chat_id, local_date, status, parts, parts_total,"
-                " window_start, window_end, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, local_date) DO NOTHING",
-                (
-                    chat_id,
-                    local_date,
-                    status,
-                    to_json_list(parts),
-                    len(parts),
-                    to_db_time(window_start),
-                    to_db_time(window_end),
-                    now,
-                    now,
-                ),
-            )
-            if cursor.rowcount == 1 and cursor.lastrowid:
-                await conn.executemany(
-                    "INSERT INTO delivered_stories (chat_id, story_id, delivery_id) VALUES (?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    [(chat_id, story_id, cursor.lastrowid) for story_id in story_ids],
-                )
-        delivery = await self.get(chat_id, local_date)
-        assert delivery is not None
-        return delivery
-
     async def mark_part_sent(
         self, delivery_id: int, parts_sent: int, *, error: str | None = None
     ) -> None:
@@ -271,12 +227,3 @@ class DeliveryRepository:
                 "UPDATE subscribers SET blocked = 1, updated_at = ? WHERE chat_id = ?",
                 (now, chat_id),
             )
-
-    async def last_sent(self, chat_id: int) -> Delivery | None:
-        """The chat's most recent delivery that went out (for "nothing new since …")."""
-        row = await self._db.fetchone(
-            "SELECT * FROM deliveries WHERE chat_id = ? AND status = 'sent'"
-            " ORDER BY local_date DESC LIMIT 1",
-            (chat_id,),
-        )
-        return _row_to_delivery(row) if row else None

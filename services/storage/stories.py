@@ -119,9 +119,3 @@ class StoryRepository:
             for row in rows:
                 found[row[1]].append(row[0])
         return found
-
-    async def prune_fingerprints(self, before: datetime) -> int:
-        """Forget fingerprints too old to be compared with anything new."""
-        return await self._db.execute_rowcount(
-            "DELETE FROM story_fingerprints WHERE at < ?", (to_db_time(before),)
-        )

@@ -10,6 +10,7 @@ import pytest
 from services.clock.clocks import ManualClock
 from services.digest.schedule import DigestSchedule, local_date, next_digest_at
 from services.storage import Database, DeliveryRepository, SubscriberRepository
+from services.storage.deliveries import NewDelivery
 from tests.services.digest_world import make_subscriber
 
 NOON_ALMATY = datetime(2026, 3, 20, 7, 0, tzinfo=UTC)  # 12:00 at UTC+5
@@ -74,7 +75,7 @@ async def test_schedule_reads_todays_delivery_from_the_database(db: Database, se
         1, chat_type="private", language="ru", timezone="Asia/Almaty", digest_time="18:00"
     )
     if sent:
-        await deliveries.create(1, "2026-03-20", parts=["x"], window_start=None, window_end=None)
+        await deliveries.create_many([NewDelivery(1, "2026-03-20", ["x"], None, None)])
 
     moment = await DigestSchedule(deliveries, clock).next_digest(registered)
 

@@ -11,6 +11,7 @@ from bot.demo.telegram_html import parse_html
 from services.clock.clocks import ManualClock
 from services.digest.service import DigestPolicy, digest_slot, due_date
 from services.storage import Database
+from services.storage.deliveries import NewDelivery
 from services.storage.models import Subscriber
 from tests.services.digest_world import World, make_subscriber
 
@@ -147,7 +148,7 @@ async def test_paused_blocked_and_already_served_subscribers_are_not_due(
         await world.subscriber(chat_id)
     await world.subscribers.update(2, paused=True)
     await world.subscribers.mark_blocked(3)
-    await world.deliveries.create(4, "2026-03-20", parts=[], window_start=None, window_end=None)
+    await world.deliveries.create_many([NewDelivery(4, "2026-03-20", [], None, None)])
 
     due = await world.digests.due(MORNING)
 

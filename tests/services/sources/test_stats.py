@@ -19,6 +19,7 @@ from services.storage import (
     SubscriberRepository,
     TopicRepository,
 )
+from services.storage.deliveries import NewDelivery
 from services.storage.models import NewArticle
 
 # 03:00 UTC is 08:00 in Almaty (UTC+5): the local day began at 19:00 UTC yesterday.
@@ -106,14 +107,14 @@ async def test_today_means_since_local_midnight_in_the_operators_time_zone(world
 async def test_digests_sent_today_count_only_completed_deliveries(world: World) -> None:
     for chat_id in (1, 2, 3):
         await world.subscriber(chat_id)
-    done = await world.deliveries.create(
-        1, "2026-03-20", parts=["a"], window_start=None, window_end=None
+    done, _, _ = await world.deliveries.create_many(
+        [
+            NewDelivery(1, "2026-03-20", ["a"], None, None),
+            NewDelivery(2, "2026-03-20", ["a", "b"], None, None),
+            NewDelivery(3, "2026-03-20", [], None, None),
+        ]
     )
     await world.deliveries.mark_part_sent(done.id, 1)
-    await world.deliveries.create(
-        2, "2026-03-20", parts=["a", "b"], window_start=None, window_end=None
-    )
-    await world.deliveries.create(3, "2026-03-20", parts=[], window_start=None, window_end=None)
     stats = await world.stats.collect()
     assert stats.digests_sent_today == 1
 

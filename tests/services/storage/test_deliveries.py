@@ -9,6 +9,7 @@ import pytest
 
 from services.clock.clocks import ManualClock
 from services.storage import Database, DeliveryRepository, SubscriberRepository
+from services.storage.deliveries import NewDelivery
 from services.storage.models import Delivery
 
 WINDOW = timedelta(hours=24)
@@ -33,7 +34,7 @@ async def create(
     parts: list[str] | None = None,
     stories: tuple[int, ...] = (),
 ) -> Delivery:
-    return await repo.create(
+    built = NewDelivery(
         chat_id,
         local_date,
         parts=["<b>Часть 1</b>", "Часть 2"] if parts is None else parts,
@@ -41,6 +42,10 @@ async def create(
         window_end=clock.now(),
         story_ids=stories,
     )
+    await repo.create_many([built])
+    delivery = await repo.get(chat_id, local_date)
+    assert delivery is not None
+    return delivery
 
 
 async def test_a_built_digest_is_recorded_pending_with_its_parts_and_window(
@@ -78,6 +83,34 @@ async def test_another_date_or_another_chat_is_a_new_record(
     other_chat = await create(deliveries, clock, chat_id=2)
 
     assert len({today.id, tomorrow.id, other_chat.id}) == 3
+
+
+async def test_a_recorded_digest_moves_the_chats_next_window_to_start_where_it_ended(
+    deliveries: DeliveryRepository, db: Database, clock: ManualClock
+) -> None:
+    subscribers = SubscriberRepository(db, clock)
+
+    await create(deliveries, clock, chat_id=1)
+    await create(deliveries, clock, chat_id=2, parts=[])  # nothing in it: the window stays
+
+    first, second = await subscribers.get(1), await subscribers.get(2)
+    assert first is not None and first.last_digest_at == clock.now()
+    assert second is not None and second.last_digest_at is None
+
+
+async def test_recording_many_returns_only_the_new_records_without_their_parts(
+    deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    existing = await create(deliveries, clock, chat_id=1)
+    batch = [
+        NewDelivery(chat_id, "2026-03-20", parts=["новое"], window_start=None, window_end=None)
+        for chat_id in (1, 2)
+    ]
+
+    created = await deliveries.create_many(batch)
+
+    assert [(d.chat_id, d.parts, d.parts_total) for d in created] == [(2, None, 1)]
+    assert await deliveries.get(1, "2026-03-20") == existing
 
 
 async def test_a_digest_with_nothing_in_it_is_recorded_as_empty(
