@@ -182,11 +182,6 @@ class ArticleRepository:
     async def set_lemmas(self, article_id: int, lemmas: str) -> None:
         await self._db.execute("UPDATE articles SET lemmas = ? WHERE id = ?", (lemmas, article_id))
 
-    async def set_story(self, article_id: int, story_id: int) -> None:
-        await self._db.execute(
-            "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id)
-        )
-
     async def count_since(self, since: datetime) -> int:
         row = await self._db.fetchone(
             "SELECT COUNT(*) FROM articles WHERE fetched_at >= ?", (to_db_time(since),)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import aiosqlite
@@ -86,15 +85,6 @@ class SubscriberRepository:
                 params,
             )
         return await self.get(chat_id)
-
-    async def set_last_digest_at(self, chat_id: int, moment: datetime) -> None:
-        await self._db.execute(
-            "UPDATE subscribers SET last_digest_at = ?, updated_at = ? WHERE chat_id = ?",
-            (to_db_time(moment), to_db_time(self._clock.now()), chat_id),
-        )
-
-    async def mark_blocked(self, chat_id: int) -> None:
-        await self.update(chat_id, blocked=True)
 
     async def list_active(self) -> list[Subscriber]:
         """Subscribers that are neither paused nor blocked."""

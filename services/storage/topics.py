@@ -66,9 +66,6 @@ class TopicRepository:
         assert row is not None
         return _row_to_topic(row)
 
-    async def delete(self, topic_id: int) -> None:
-        await self._db.execute("DELETE FROM topics WHERE id = ?", (topic_id,))
-
     async def get(self, topic_id: int) -> Topic | None:
         row = await self._db.fetchone("SELECT * FROM topics WHERE id = ?", (topic_id,))
         return _row_to_topic(row) if row else None

@@ -147,7 +147,7 @@ async def test_paused_blocked_and_already_served_subscribers_are_not_due(
     for chat_id in (1, 2, 3, 4):
         await world.subscriber(chat_id)
     await world.subscribers.update(2, paused=True)
-    await world.subscribers.mark_blocked(3)
+    await world.subscribers.update(3, blocked=True)
     await world.deliveries.create_many([NewDelivery(4, "2026-03-20", [], None, None)])
 
     due = await world.digests.due(MORNING)
@@ -394,7 +394,7 @@ async def test_digest_on_demand_says_nothing_new_since_the_last_digest(
 ) -> None:
     world = newsroom(db, clock)
     await world.subscriber(1, await world.topic("Токаев"), language="en")
-    await world.subscribers.set_last_digest_at(1, MORNING)
+    await world.deliveries.create_many([NewDelivery(1, "2026-03-20", ["…"], None, MORNING)])
     clock.set(MORNING + timedelta(hours=3))
 
     asked = await world.digests.build_on_demand(1)

@@ -169,25 +169,17 @@ async def test_articles_fetched_since_a_moment_come_oldest_first_boundary_includ
     assert await articles.count_since(clock.now() + timedelta(seconds=1)) == 0
 
 
-async def test_summary_lemmas_and_story_are_set_later(
-    db: Database, articles: ArticleRepository
-) -> None:
+async def test_summary_and_lemmas_are_set_later(articles: ArticleRepository) -> None:
     article_id = await articles.add(article(1))
     assert article_id is not None
-    story_id = await db.execute(
-        "INSERT INTO stories (first_seen_at, last_seen_at) VALUES ('2026-03-20T06:00:00+00:00',"
-        " '2026-03-20T06:00:00+00:00')"
-    )
 
     await articles.set_summary(article_id, ["Первое «предложение».", "Второе & третье."])
     await articles.set_lemmas(article_id, "нацбанк ставка")
-    await articles.set_story(article_id, story_id)
 
     stored = await articles.get(article_id)
     assert stored is not None
     assert stored.summary == ["Первое «предложение».", "Второе & третье."]
     assert stored.lemmas == "нацбанк ставка"
-    assert stored.story_id == story_id
 
 
 async def test_a_naive_publication_time_is_refused(articles: ArticleRepository) -> None:

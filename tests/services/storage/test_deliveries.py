@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiosqlite
 import pytest
@@ -88,14 +88,27 @@ async def test_another_date_or_another_chat_is_a_new_record(
 async def test_a_recorded_digest_moves_the_chats_next_window_to_start_where_it_ended(
     deliveries: DeliveryRepository, db: Database, clock: ManualClock
 ) -> None:
-    subscribers = SubscriberRepository(db, clock)
+    almaty_morning = datetime.fromisoformat("2026-03-20T09:00:00+05:00")
 
-    await create(deliveries, clock, chat_id=1)
-    await create(deliveries, clock, chat_id=2, parts=[])  # nothing in it: the window stays
+    await deliveries.create_many(
+        [
+            NewDelivery(1, "2026-03-20", ["x"], window_start=None, window_end=almaty_morning),
+            NewDelivery(2, "2026-03-20", [], window_start=None, window_end=almaty_morning),
+        ]
+    )
 
-    first, second = await subscribers.get(1), await subscribers.get(2)
-    assert first is not None and first.last_digest_at == clock.now()
-    assert second is not None and second.last_digest_at is None
+    first, second = [await SubscriberRepository(db, clock).get(chat) for chat in (1, 2)]
+    assert first is not None and first.last_digest_at == almaty_morning
+    assert first.last_digest_at is not None and first.last_digest_at.utcoffset() == timedelta(0)
+    assert second is not None and second.last_digest_at is None  # nothing in it: window stays
+
+
+async def test_a_naive_window_end_is_refused(deliveries: DeliveryRepository) -> None:
+    naive = datetime(2026, 3, 20, 9, 0)  # noqa: DTZ001
+
+    with pytest.raises(ValueError, match="naive"):
+        await deliveries.create_many([NewDelivery(1, "2026-03-20", ["x"], None, naive)])
+    assert await deliveries.get(1, "2026-03-20") is None
 
 
 async def test_recording_many_returns_only_the_new_records_without_their_parts(

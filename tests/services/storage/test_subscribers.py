@@ -67,7 +67,7 @@ async def test_a_blocked_chat_that_comes_back_is_unblocked_but_stays_paused(
 ) -> None:
     await register(subscribers, 7)
     await subscribers.update(7, paused=True)
-    await subscribers.mark_blocked(7)
+    await subscribers.update(7, blocked=True)
     clock.advance(timedelta(days=3))
 
     again, created = await subscribers.register(
@@ -132,33 +132,15 @@ async def test_the_schema_refuses_values_outside_the_product(
         await subscribers.update(7, **{setting: value})
 
 
-async def test_the_last_digest_time_is_stored_as_aware_utc(
-    subscribers: SubscriberRepository,
-) -> None:
-    await register(subscribers, 7)
-    almaty_morning = datetime.fromisoformat("2026-03-20T09:00:00+05:00")
-
-    await subscribers.set_last_digest_at(7, almaty_morning)
-
-    subscriber = await subscribers.get(7)
-    assert subscriber is not None
-    assert subscriber.last_digest_at == almaty_morning
-    assert subscriber.last_digest_at is not None
-    assert subscriber.last_digest_at.tzinfo is not None
-    assert subscriber.last_digest_at.utcoffset() == timedelta(0)
-    with pytest.raises(ValueError, match="naive"):
-        await subscribers.set_last_digest_at(7, datetime(2026, 3, 20, 9, 0))  # noqa: DTZ001
-
-
 async def test_only_chats_neither_paused_nor_blocked_are_active(
     subscribers: SubscriberRepository,
 ) -> None:
     for chat_id in (30, 10, 20, 40):
         await register(subscribers, chat_id)
     await subscribers.update(20, paused=True)
-    await subscribers.mark_blocked(30)
+    await subscribers.update(30, blocked=True)
     await subscribers.update(40, paused=True)
-    await subscribers.mark_blocked(40)
+    await subscribers.update(40, blocked=True)
 
     active = await subscribers.list_active()
     counts = await subscribers.counts()

@@ -197,18 +197,6 @@ async def test_a_chat_that_goes_away_takes_its_topics_and_subscriptions_with_it(
     assert await subscriptions.topics_of(2) == [catalogue]
 
 
-async def test_deleting_a_topic_ends_its_subscriptions(
-    topics: TopicRepository, subscriptions: SubscriptionRepository, chats: list[int]
-) -> None:
-    topic = await kazakhstan(topics)
-    await subscriptions.subscribe(2, topic.id)
-
-    await topics.delete(topic.id)
-
-    assert await subscriptions.topics_of(2) == []
-    assert await topics.count() == 0
-
-
 async def test_only_registered_chats_and_existing_topics_can_be_subscribed(
     topics: TopicRepository, subscriptions: SubscriptionRepository, chats: list[int]
 ) -> None:
