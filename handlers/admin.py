@@ -18,7 +18,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from handlers.replies import MESSAGE_LIMIT, fill, quote
+from handlers.replies import fill, quote
 from handlers.summary import fetch_failure
 from services.clock.zones import zone_of
 from services.ingest.feeds import FeedError, NotAFeed
@@ -27,6 +27,7 @@ from services.sources.admin import SourceAdmin
 from services.sources.health import SourceState, failing_since
 from services.sources.stats import AdminStatsService, SourceReport
 from services.storage.models import Subscriber
+from services.text.html import MESSAGE_LIMIT
 
 URL_SHOWN = 200
 ERROR_SHOWN = 200

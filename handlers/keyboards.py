@@ -12,8 +12,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import LanguagePick, LengthPick, TopicDrop, TopicToggle, ZonePick
-from handlers.replies import clip
 from services.storage.models import LANGUAGES, Topic
+from services.text.html import clip
 
 CHECK = "✓ "
 BUTTON_TEXT_LIMIT = 60

@@ -1,5 +1,8 @@
 """Building replies that Telegram accepts: user text escaped, length bounded.
 
+The rules of Telegram HTML themselves (escaping, links, lengths) are services/text/html.py,
+shared with the digest renderer; this module adds what replies need on top of them.
+
 Every reply is Telegram HTML. Texts from the catalogues are trusted markup;
 anything that came from a user or a web page passes through `quote` (escaped and
 clipped) before it is put into a reply, which `fill` does for every parameter.
@@ -7,13 +10,10 @@ clipped) before it is put into a reply, which `fill` does for every parameter.
 
 from __future__ import annotations
 
-import html
+from services.text import html
+from services.text.html import MESSAGE_LIMIT, telegram_length
 
-from services.digest.render import telegram_length
-
-MESSAGE_LIMIT = 4096
 ECHO_LIMIT = 120
-URL_LIMIT = 1024
 
 
 class Html(str):
@@ -22,23 +22,14 @@ class Html(str):
     __slots__ = ()
 
 
-def clip(text: str, limit: int = ECHO_LIMIT) -> str:
-    """At most `limit` characters on one line, with an ellipsis when cut."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
 def quote(text: str, limit: int = ECHO_LIMIT) -> Html:
     """User or web text made safe to show: clipped, then HTML-escaped."""
-    return Html(html.escape(clip(text, limit), quote=False))
+    return Html(html.escape(html.clip(text, limit)))
 
 
 def link(url: str, text: str, limit: int = ECHO_LIMIT) -> Html:
     """A link with escaped text; an address that is not http(s) is shown as text only."""
-    label = quote(text or url, limit)
-    if not url.startswith(("http://", "https://")) or len(url) > URL_LIMIT:
-        return label
-    return Html(f'<a href="{html.escape(url, quote=True)}">{label}</a>')
+    return Html(html.link(url, html.clip(text or url, limit)))
 
 
 def fill(template: str, **params: object) -> str:

@@ -183,9 +183,7 @@ async def set_timezone(
             reply_markup=timezone_keyboard(COMMON_ZONES, current.timezone),
         )
         return
-    await message.answer(
-        await _apply_timezone(current, zone, subscribers, schedule, clock)
-    )
+    await message.answer(await _apply_timezone(current, zone, subscribers, schedule, clock))
 
 
 async def pick_timezone(

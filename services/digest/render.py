@@ -11,54 +11,26 @@ part that passes here passes there.
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from html.parser import HTMLParser
 
 from services.clock.zones import zone_of
 from services.digest.model import Digest, DigestItem, DigestSection, SourceLink
 from services.digest.phrases import long_date, moment_label, phrase
+from services.digest.snippets import emphasize
 from services.storage.models import Language
+from services.text.html import (
+    ELLIPSIS,
+    MESSAGE_LIMIT,
+    escape,
+    link,
+    shorten,
+    telegram_length,
+)
 
-MESSAGE_LIMIT = 4096
 TITLE_LIMIT = 300  # characters of a headline shown
-URL_LIMIT = 1024  # longer links are shown as names only
 ALSO_LIMIT = 4  # other outlets linked by name; the rest are counted
-ELLIPSIS = "…"
 _BLOCK_GAP = "\n\n"
-
-
-def telegram_length(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji counts two)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def _linkable(url: str) -> bool:
-    return url.startswith(("http://", "https://")) and len(url) <= URL_LIMIT
-
-
-def _link(url: str, text: str) -> str:
-    if not _linkable(url):
-        return _esc(text)
-    return f'<a href="{html.escape(url, quote=True)}">{_esc(text)}</a>'
-
-
-def _shorten(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    if limit <= len(ELLIPSIS):
-        return ELLIPSIS[:limit] if limit > 0 else ""
-    cut = text[: limit - len(ELLIPSIS)]
-    space = cut.rfind(" ")
-    if space > len(cut) // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:—-") + ELLIPSIS
 
 
 def _local(moment: datetime, timezone: str) -> datetime:
@@ -70,7 +42,7 @@ class _ItemView:
 
     def __init__(self, item: DigestItem, digest: Digest) -> None:
         self.item = item
-        self.title = _shorten(item.title, TITLE_LIMIT) or item.url
+        self.title = shorten(item.title, TITLE_LIMIT) or item.url
         when = moment_label(
             _local(item.published_at, digest.timezone), digest.local_date, digest.language
         )
@@ -83,7 +55,7 @@ class _ItemView:
     def also_suffix(self, links: tuple[SourceLink, ...], *, as_html: bool) -> str:
         if not self.item.also:
             return ""
-        names = [_link(link.url, link.name) if as_html else link.name for link in links]
+        names = [link(out.url, out.name) if as_html else out.name for out in links]
         hidden = len(self.item.also) - len(links)
         if hidden:
             names.append(phrase("and_more", self.language, count=hidden))
@@ -91,11 +63,11 @@ class _ItemView:
 
 
 def _item_html(view: _ItemView, *, summary: str, title: str, with_links: bool = True) -> str:
-    headline = f"<b>{_link(view.item.url, title) if with_links else _esc(title)}</b>"
+    headline = f"<b>{link(view.item.url, title) if with_links else escape(title)}</b>"
     also = view.also_suffix(view.also if with_links else (), as_html=True)
-    lines = [f"• {headline}", f"<i>{_esc(view.meta)}</i>{also}"]
+    lines = [f"• {headline}", f"<i>{escape(view.meta)}</i>{also}"]
     if summary:
-        lines.append(_esc(summary))
+        lines.append(emphasize(summary, view.item.highlights))
     return "\n".join(lines)
 
 
@@ -110,7 +82,7 @@ def _fit_item_html(view: _ItemView, budget: int) -> str:
         best = bare
         while low <= high:  # the longest summary prefix that still fits
             middle = (low + high) // 2
-            candidate = _item_html(view, summary=_shorten(view.summary, middle), title=view.title)
+            candidate = _item_html(view, summary=shorten(view.summary, middle), title=view.title)
             if telegram_length(candidate) <= budget:
                 best, low = candidate, middle + 1
             else:
@@ -121,15 +93,15 @@ def _fit_item_html(view: _ItemView, budget: int) -> str:
         return plain
     overhead = telegram_length(_item_html(view, summary="", title="", with_links=False))
     return _item_html(
-        view, summary="", title=_shorten(view.title, max(budget - overhead, 1)), with_links=False
+        view, summary="", title=shorten(view.title, max(budget - overhead, 1)), with_links=False
     )
 
 
 def _heading_block(section: DigestSection, language: Language, continued: bool) -> str:
     """A topic's heading followed by the gap to its first item in this message."""
-    title = _esc(section.title)
+    title = escape(section.title)
     if continued:
-        title += f" ({_esc(phrase('continued', language))})"
+        title += f" ({escape(phrase('continued', language))})"
     return f"<b>▍{title}</b>{_BLOCK_GAP}"
 
 
@@ -174,7 +146,7 @@ def render_html(digest: Digest, *, limit: int = MESSAGE_LIMIT) -> list[str]:
     if digest.is_empty:
         return []
     packer = _Packer(limit)
-    packer.add(f"<b>{_esc(digest_heading(digest))}</b>")
+    packer.add(f"<b>{escape(digest_heading(digest))}</b>")
     for section in digest.sections:
         heading_here = False  # the section's heading is in the current message
         shown_before = False  # some of the section's items went out in an earlier message
@@ -209,7 +181,7 @@ def render_text(digest: Digest) -> str:
             if view.summary:
                 lines.append(f"  {view.summary}")
             lines.append(f"  {item.url}")
-            lines.extend(f"    {link.name}: {link.url}" for link in item.also)
+            lines.extend(f"    {out.name}: {out.url}" for out in item.also)
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -217,7 +189,7 @@ def render_text(digest: Digest) -> str:
 def render_nothing_new(language: Language, since: datetime, now: datetime, timezone: str) -> str:
     """'Ничего нового с 09:00.' for /digest when nothing came in (times shown in `timezone`)."""
     label = moment_label(_local(since, timezone), _local(now, timezone).date(), language)
-    return _esc(phrase("nothing_new", language, since=label))
+    return escape(phrase("nothing_new", language, since=label))
 
 
 class _PlainText(HTMLParser):
@@ -263,4 +235,4 @@ def html_to_plain(part: str, *, limit: int = MESSAGE_LIMIT) -> str:
         kept.append(line)
         used += cost
     shortened = "\n".join(kept)
-    return shortened + ELLIPSIS if kept else _shorten(text, limit // 2)
+    return shortened + ELLIPSIS if kept else shorten(text, limit // 2)
