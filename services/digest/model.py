@@ -22,7 +22,11 @@ class SourceLink:
 
 @dataclass(frozen=True, slots=True)
 class DigestItem:
-    """One story: its best article, plus the other outlets that told it."""
+    """One story: its best article, plus the other outlets that told it.
+
+    `highlights` are words of the summary to set in bold: under a topic, the query's words
+    as the summary spells them, so the reader sees why the story is there.
+    """
 
     story_id: int
     title: str
@@ -31,6 +35,7 @@ class DigestItem:
     published_at: datetime  # aware
     summary: tuple[str, ...] = ()
     also: tuple[SourceLink, ...] = ()
+    highlights: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,122 @@
+"""Why an item is in a topic digest, shown: the sentences that name the query, its words in bold.
+
+A reader who follows "пенсии" and sees a headline about the budget wants to know why it is
+there. So the summary shown under a topic is the stored summary when it already names the
+query (any of its words, in any inflection: compared as lemmas); otherwise it is the first
+whole sentence that does — from the stored summary, else from the text — the way a search
+box shows its snippet. Sentences are never cut. The query's words, as the sentences spell
+them, are returned alongside so that the renderer can set them in bold.
+
+Computed for the handful of items a digest shows, at digest time: lemmatising a sentence
+takes microseconds from the lemmatiser's cache, and the text is read sentence by sentence
+only until one names the query.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import razdel
+
+from services.text.lemmas import Lemmatizer, words
+
+__all__ = ["MAX_SNIPPET_CHARS", "Snippet", "emphasize", "query_words", "snippet"]
+
+MAX_SNIPPET_CHARS = 400  # a longer "sentence" is a run-on paragraph or a list, not a snippet
+_MIN_SNIPPET_CHARS = 25  # shorter ones are captions, datelines, bylines
+_SCAN_CHARS = 20_000  # how far into a text a snippet is looked for
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """What an item shows under its headline, and the words in it to set in bold."""
+
+    sentences: tuple[str, ...]
+    highlights: tuple[str, ...]
+    from_summary: bool  # the stored summary as it is
+
+
+def query_words(
+    text: str, lemmas: frozenset[str], language: str, lemmatizer: Lemmatizer
+) -> list[str]:
+    """The words of `text`, as written, whose lemmas are among the query's `lemmas`."""
+    found: list[str] = []
+    for word in words(text):
+        if not lemmas.isdisjoint(lemmatizer.lemmas(word, language)) and word not in found:
+            found.append(word)
+    return found
+
+
+def snippet(
+    summary: Sequence[str],
+    text: str,
+    lemmas: frozenset[str],
+    *,
+    language: str,
+    sentences: int,
+    lemmatizer: Lemmatizer,
+) -> Snippet:
+    """The summary to show for a query with these `lemmas` (see the module docstring).
+
+    `sentences` is how many summary sentences the reader asked for; a snippet taken from
+    elsewhere is one sentence. With no sentence naming the query, the summary as it is.
+    """
+    shown = tuple(sentence for sentence in summary[:sentences] if sentence.strip())
+    if not lemmas:
+        return Snippet(shown, (), from_summary=True)
+    marked = query_words(" ".join(shown), lemmas, language, lemmatizer)
+    if marked:
+        return Snippet(shown, tuple(marked), from_summary=True)
+    for sentence in _candidates(summary[sentences:], text):
+        marked = query_words(sentence, lemmas, language, lemmatizer)
+        if marked:
+            return Snippet((sentence,), tuple(marked), from_summary=False)
+    return Snippet(shown, (), from_summary=True)
+
+
+def _candidates(rest_of_summary: Iterable[str], text: str) -> Iterator[str]:
+    """Whole sentences fit to stand alone: the rest of the summary, then the text's in order."""
+    for sentence in rest_of_summary:
+        if _fits(sentence):
+            yield sentence.strip()
+    for paragraph in text[:_SCAN_CHARS].split("\n"):
+        if not paragraph.strip():
+            continue
+        for found in razdel.sentenize(paragraph):
+            if _fits(found.text):
+                yield found.text.strip()
+
+
+def _fits(sentence: str) -> bool:
+    stripped = sentence.strip()
+    return (
+        _MIN_SNIPPET_CHARS <= len(stripped) <= MAX_SNIPPET_CHARS
+        and stripped[-1] in '.!?…»"”)'
+        and not stripped[0].islower()
+    )
+
+
+def emphasize(text: str, highlights: Sequence[str]) -> str:
+    """`text` as Telegram HTML, escaped, with every whole-word occurrence of `highlights` in
+    <b>…</b> (tags never nest or cross: bold runs are cut from the plain text first)."""
+    if not highlights:
+        return html.escape(text, quote=False)
+    pattern = _pattern(tuple(sorted(set(highlights), key=len, reverse=True)))
+    pieces: list[str] = []
+    last = 0
+    for found in pattern.finditer(text):
+        pieces.append(html.escape(text[last : found.start()], quote=False))
+        pieces.append(f"<b>{html.escape(found.group(0), quote=False)}</b>")
+        last = found.end()
+    pieces.append(html.escape(text[last:], quote=False))
+    return "".join(pieces)
+
+
+@lru_cache(maxsize=512)
+def _pattern(highlights: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(word) for word in highlights)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
