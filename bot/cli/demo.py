@@ -1,4 +1,8 @@
-"""`demo`: Newsdigest working end to end with no token and no network (see bot/demo.py)."""
+"""`demo`: Newsdigest working end to end with no token and no network (see bot/demo/runner.py).
+
+It prints the conversation and the digest; with no digest received it exits 1, since the
+demo's point is that one arrives.
+"""
 
 from __future__ import annotations
 
@@ -30,17 +34,13 @@ def demo_folder(settings: Settings, folder: Path | None) -> Path:
 
 
 async def demo_command(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo.runner import DemoUnavailable, run_demo
+    from bot.demo.runner import run_demo
 
     if settings.log_level == "INFO":  # the demo's own lines tell the story; logs would drown it
         logging.getLogger().setLevel(logging.WARNING)
     folder = demo_folder(settings, args.folder).resolve()
     print("Newsdigest demo: a fake Telegram and a news site on 127.0.0.1, no token, no network.")
-    try:
-        result = await run_demo(settings, folder, progress=lambda line: print(f"  · {line}"))
-    except DemoUnavailable as exc:
-        print(f"The demo cannot run here: {exc}.", file=sys.stderr)
-        return 2
+    result = await run_demo(settings, folder, progress=lambda line: print(f"  · {line}"))
     print(RULE)
     for who, text in result.conversation:
         prefix = "Айгерим → " if who == "user" else "бот → "
@@ -59,12 +59,18 @@ async def demo_command(args: argparse.Namespace, settings: Settings) -> int:
             print(text)
             print()
     else:
-        print("She received no digest: nothing matched her topics.")
+        print("She received no digest: nothing matched her topics.", file=sys.stderr)
     print(RULE)
     print(f"Database: {result.database}")
     print(
         f"  {result.articles_new} articles from {result.sources} feeds; try\n"
-        f"  DATABASE_PATH={result.database} python -m bot digest 'Казахстан Россия'"
+        f"  DATABASE_PATH={result.database} {invoked_as()} digest 'Казахстан Россия'"
     )
     print(f"Done in {result.seconds:.1f} s.")
-    return 0
+    return 0 if result.digest else 1
+
+
+def invoked_as() -> str:
+    """How the user started this command, for the hint they can paste: the console script
+    of an installed package, or `python -m bot` in a checkout."""
+    return "newsdigest" if Path(sys.argv[0]).name == "newsdigest" else "python -m bot"

@@ -1,15 +1,15 @@
 """The offline demo: the whole product against a local fake Telegram and a local news site.
 
-No token and no network: the fake Bot API server and the news site (the same ones the
-tests use, tests/fakes/) run in this process on 127.0.0.1. Everything between them is
-the real bot: one ingest pass reads the site's feeds through the guarded fetcher
-(private networks allowed for this run only), extracts, summarises, indexes and
-clusters; a demo user talks to the real dispatcher over long polling — /start, /topics,
-two taps on the catalogue; one delivery pass sends the digest through the real sender.
+No token and no network: the fake Bot API server and the news site (bot/demo/, the same
+ones the tests use) run in this process on 127.0.0.1. Everything between them is the real
+bot: one ingest pass reads the site's feeds through the guarded fetcher (private networks
+allowed for this run only), extracts, summarises, indexes and clusters; a demo user talks
+to the real dispatcher over long polling — /start, /topics, two taps on the catalogue; one
+delivery pass sends the digest through the real sender.
 
-The fakes live with the tests, so the demo runs where the project's files are: a
-source checkout (`python -m bot demo` from its root) or the Docker image, which ships
-tests/fakes/ and config/ for this purpose.
+Everything it needs ships in the package (the fakes, the hand-written articles in
+corpus/, the default topic catalogue), so an installed `newsdigest demo` runs in any
+folder.
 """
 
 from __future__ import annotations
@@ -17,37 +17,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Sized
+import tomllib
+from collections.abc import AsyncIterator, Callable, Iterator, Sized
 from dataclasses import dataclass, field
 from functools import partial
+from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from bot.app import Services, build_bot, build_dispatcher, open_services
 from bot.config import Settings
+from bot.demo.news_corpus import written_articles
+from bot.demo.news_site import NewsSite
+from bot.demo.telegram_server import FakeTelegramServer
 from bot.telegram import TelegramSender
-
-if TYPE_CHECKING:
-    from bot.demo.news_corpus import SiteArticle
-    from bot.demo.news_site import NewsSite
-    from bot.demo.telegram_server import FakeTelegramServer
 
 DEMO_TOKEN = "123456789:DEMO-offline-token-not-a-real-one"
 DEMO_USER = 700_100
 DEMO_ARTICLES = {"ru": 16, "en": 5, "kk": 4}  # hand-written articles served by the site
 TOPICS = ("kazakhstan-russia", "energy-uranium")  # catalogue slugs the demo user follows
+SHIPPED_CATALOGUE = "topics.toml"  # config/topics.toml as shipped in this package
 REPLY_TIMEOUT = 30.0
-
-
-class DemoUnavailable(Exception):
-    """The demo cannot run here (no source checkout); the message says what to do."""
 
 
 @dataclass
 class DemoResult:
     database: Path
+    catalogue: Path | None = None  # TOPICS_FILE, or None for the shipped catalogue
     articles_new: int = 0
     sources: int = 0
     conversation: list[tuple[str, str]] = field(default_factory=list)  # (who, text)
@@ -56,35 +53,32 @@ class DemoResult:
     seconds: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Fakes:
-    telegram: type[FakeTelegramServer]
-    news_site: type[NewsSite]
-    articles: Callable[[dict[str, int]], list[SiteArticle]]  # hand-written, per language
-    checkout: Path  # the source tree they came from
-
-
-def load_fakes() -> Fakes:
-    """The fake Telegram and the news site, from the source tree."""
+def has_demo_topics(path: Path) -> bool:
+    """Whether the catalogue at `path` is readable TOML holding every topic the demo follows."""
     try:
-        from bot.demo.news_corpus import written_articles
-        from bot.demo.news_site import NewsSite
-        from bot.demo.telegram_server import FakeTelegramServer
-    except ImportError as exc:
-        raise DemoUnavailable(
-            "the demo runs from a source checkout or the Docker image (it uses the local "
-            "fakes in tests/fakes/): run `python -m bot demo` in the project's folder"
-        ) from exc
-    checkout = Path(__file__).resolve().parents[2]
-    return Fakes(FakeTelegramServer, NewsSite, written_articles, checkout)
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    entries = data.get("topics", [])
+    slugs = {entry.get("slug") for entry in entries if isinstance(entry, dict)}
+    return set(TOPICS) <= slugs
 
 
-def demo_settings(settings: Settings, telegram_url: str, folder: Path, checkout: Path) -> Settings:
-    """The operator's settings with everything that would reach the outside replaced;
-    the topic catalogue is TOPICS_FILE, or the checkout's own when that is missing."""
-    topics_file = settings.topics_file
-    if not topics_file.is_file():
-        topics_file = checkout / "config" / "topics.toml"
+@contextlib.contextmanager
+def demo_catalogue(settings: Settings) -> Iterator[Path]:
+    """TOPICS_FILE when it holds the demo's topics, otherwise the catalogue shipped in the
+    package: the demo must not depend on the folder it is started in."""
+    if has_demo_topics(settings.topics_file):
+        yield settings.topics_file
+        return
+    with resources.as_file(resources.files("bot.demo") / SHIPPED_CATALOGUE) as shipped:
+        yield shipped
+
+
+def demo_settings(
+    settings: Settings, telegram_url: str, folder: Path, topics_file: Path
+) -> Settings:
+    """The operator's settings with everything that would reach the outside replaced."""
     return settings.model_copy(
         update={
             "bot_token": SecretStr(DEMO_TOKEN),
@@ -115,42 +109,54 @@ async def run_demo(
 ) -> DemoResult:
     """Run the demo with its database in `folder` (emptied first); returns what happened."""
     started = time.perf_counter()
-    fakes = load_fakes()
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("newsdigest-demo.db*"):
         old.unlink()
     async with (
-        fakes.telegram(token=DEMO_TOKEN, bot_username="newsdigest_demo_bot") as telegram,
-        fakes.news_site(articles=fakes.articles(DEMO_ARTICLES)) as site,
+        FakeTelegramServer(token=DEMO_TOKEN, bot_username="newsdigest_demo_bot") as telegram,
+        NewsSite(articles=written_articles(DEMO_ARTICLES)) as site,
     ):
-        config = demo_settings(settings, telegram.url, folder, fakes.checkout)
-        result = DemoResult(database=config.database_path)
-        result.sources = write_sources(config.sources_file, site)
-        progress(
-            f"local news site {site.base_url}: {result.sources} feeds, {len(site.articles)} articles"
-        )
-        async with open_services(config) as services:
-            report = await services.ingestor.run_pass(force=True)
-            result.articles_new = report.new
-            progress(f"ingested {report.new} articles ({report.failed} failed)")
-            await talk(services, telegram, result)
-            progress("the demo user follows: " + ", ".join(result.followed))
-            # Stored times have whole-second precision and a pass takes what arrived before
-            # the second it runs in; the demo is fast enough to ingest and deliver within one.
-            await asyncio.sleep(1.0 - time.time() % 1.0)
-            bot = build_bot(config)
-            try:
-                before = len(telegram.sent)
-                await services.delivery.run_pass(TelegramSender(bot), everyone=True)
-                result.digest = [
-                    message.text
-                    for message in telegram.sent[before:]
-                    if message.chat_id == DEMO_USER
-                ]
-            finally:
-                await bot.session.close()
+        with demo_catalogue(settings) as topics_file:
+            config = demo_settings(settings, telegram.url, folder, topics_file)
+            result = DemoResult(database=config.database_path)
+            if topics_file == settings.topics_file:
+                result.catalogue = topics_file
+            await converse_and_deliver(config, telegram, site, result, progress)
     result.seconds = time.perf_counter() - started
     return result
+
+
+async def converse_and_deliver(
+    config: Settings,
+    telegram: FakeTelegramServer,
+    site: NewsSite,
+    result: DemoResult,
+    progress: Callable[[str], None],
+) -> None:
+    """Ingest the site, let the demo user follow the demo's topics, deliver her digest."""
+    result.sources = write_sources(config.sources_file, site)
+    progress(
+        f"local news site {site.base_url}: {result.sources} feeds, {len(site.articles)} articles"
+    )
+    progress(f"topic catalogue: {result.catalogue or 'the one shipped with Newsdigest'}")
+    async with open_services(config) as services:
+        report = await services.ingestor.run_pass(force=True)
+        result.articles_new = report.new
+        progress(f"ingested {report.new} articles ({report.failed} failed)")
+        await talk(services, telegram, result)
+        progress("the demo user follows: " + ", ".join(result.followed))
+        # Stored times have whole-second precision and a pass takes what arrived before
+        # the second it runs in; the demo is fast enough to ingest and deliver within one.
+        await asyncio.sleep(1.0 - time.time() % 1.0)
+        bot = build_bot(config)
+        try:
+            before = len(telegram.sent)
+            await services.delivery.run_pass(TelegramSender(bot), everyone=True)
+            result.digest = [
+                message.text for message in telegram.sent[before:] if message.chat_id == DEMO_USER
+            ]
+        finally:
+            await bot.session.close()
 
 
 async def talk(services: Services, telegram: FakeTelegramServer, result: DemoResult) -> None:
