@@ -5,6 +5,11 @@ what it leaves behind; the language is detected; and the article gets the two ke
 duplicates are caught by: its canonical URL and a hash of its normalised text (the
 same story syndicated under several URLs hashes the same).
 
+A page is parsed once, by trafilatura's own loader (`trafilatura.load_html`): it strips
+control characters and comments and copes with an XML declaration before `<html>`, so
+what trafilatura extracts from a page on its own, it extracts here too. The charset is
+ours (`decode_text`), because only we know the HTTP header's word on it.
+
 Everything here is plain CPU work on bytes and strings with no I/O, so ingestion runs
 `extract_article` in a worker pool, one call per article.
 """
@@ -20,9 +25,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 import trafilatura
-from lxml.etree import ParserError
 
-from services.ingest.clean import clean_text
+from services.ingest.clean import clean_text, strip_site_name
 from services.ingest.fetch import decode_text
 from services.text.language import Language, detect_language
 
@@ -77,6 +81,7 @@ class PageContent:
     author: str | None
     published_at: datetime | None
     canonical_url: str | None
+    site_name: str | None = None  # og:site_name, to tell a site's name on a headline
 
 
 def extract_article(
@@ -92,8 +97,12 @@ def extract_article(
     feed = feed or FeedText()
     page: PageContent | None = None
     if content:
-        page = extract_page(decode_text(content, content_type).text, url=url)
-    title = _first(feed.title, page.title if page else "")
+        page = extract_page(content, url=url, content_type=content_type)
+    title = strip_site_name(
+        _first(feed.title, page.title if page else ""),
+        site_names=[page.site_name] if page and page.site_name else [],
+        host=urlsplit(url).hostname or "",
+    )
     page_text = clean_text(page.text, title=title) if page else ""
     feed_text = clean_text(feed.text, title=title) if feed.text else ""
     from_feed = len(page_text) < MIN_PAGE_CHARS and len(feed_text) > len(page_text)
@@ -114,14 +123,18 @@ def extract_article(
     )
 
 
-def extract_page(html: str, *, url: str) -> PageContent | None:
-    """trafilatura's reading of a page; None when it finds no article in it."""
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ParserError, ValueError):
+def extract_page(
+    html: bytes | str, *, url: str, content_type: str | None = None
+) -> PageContent | None:
+    """trafilatura's reading of a page (its bytes, or text already decoded); None when it
+    finds no article in it."""
+    if isinstance(html, bytes):
+        html = decode_text(html, content_type).text
+    tree = trafilatura.load_html(html)
+    if tree is None:
         return None
     canonical = _canonical_link(tree, url)
-    published = _published_meta(tree)
+    published, site_name, meta_title = _page_meta(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -137,11 +150,12 @@ def extract_page(html: str, *, url: str) -> PageContent | None:
     if document is None or isinstance(document, dict):
         return None
     return PageContent(
-        title=(document.title or "").strip(),
+        title=meta_title or _headline(tree) or (document.title or "").strip(),
         text=document.text or "",
         author=(document.author or "").strip() or None,
         published_at=published or _parse_date(document.date),
         canonical_url=canonical,
+        site_name=site_name,
     )
 
 
@@ -189,17 +203,39 @@ _PUBLISHED_META = frozenset(
 )
 
 
-def _published_meta(tree: lxml.html.HtmlElement) -> datetime | None:
+def _page_meta(tree: lxml.html.HtmlElement) -> tuple[datetime | None, str | None, str | None]:
     """The publication time a page states in its metadata, to the second and with its zone
-    (trafilatura's date finder reports the day only, which would place every article at
-    midnight)."""
+    (trafilatura's date finder may report the day only, which would place an article at
+    midnight), the site's name (og:site_name) and the headline (og:title)."""
+    published: datetime | None = None
+    site_name: str | None = None
+    title: str | None = None
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("itemprop") or meta.get("name") or "").lower()
-        if key in _PUBLISHED_META:
-            parsed = _parse_date((meta.get("content") or "").strip())
-            if parsed is not None:
-                return parsed
-    return None
+        if published is None and key in _PUBLISHED_META:
+            published = _parse_date((meta.get("content") or "").strip())
+        elif site_name is None and key == "og:site_name":
+            site_name = _squeeze(meta.get("content")) or None
+        elif title is None and key in ("og:title", "twitter:title"):
+            title = _squeeze(meta.get("content")) or None
+    return published, site_name, title
+
+
+def _headline(tree: lxml.html.HtmlElement) -> str:
+    """The page's headline without og:title: its only `<h1>` when `<title>` begins with it
+    (the rest is the site's name), else `<title>` whole. trafilatura would cut `<title>` at
+    its first dash, and "Россия - Казахстан: итоги" is a headline, not "Россия" on a site
+    named "Казахстан: итоги"; a site name on `<title>` is cut later, by `strip_site_name`."""
+    heading = tree.find(".//title")
+    title = _squeeze(heading.text_content()) if heading is not None else ""
+    h1s = [_squeeze(h1.text_content()) for h1 in tree.iter("h1")]
+    if len(h1s) == 1 and h1s[0] and title.startswith(h1s[0]):
+        return h1s[0]
+    return title
+
+
+def _squeeze(text: str | None) -> str:
+    return " ".join((text or "").split())
 
 
 def _parse_date(value: str | None) -> datetime | None:

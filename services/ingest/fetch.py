@@ -314,12 +314,21 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _DETECT_BYTES = 64 * 1024
-# Encodings that Russian, Kazakh and English sites actually use. Left to guess among all,
-# the detector takes a short KOI8-R text for Shift-JIS; among these it gets it right.
+# Encodings that Russian, Kazakh and English sites use, tried first: left to guess among
+# all, the detector takes a short KOI8-R text for Shift-JIS. Only when none of these fits
+# does it guess among every encoding it knows (Polish cp1250, Japanese, Chinese …).
 _CANDIDATES = (
     "utf_8", "cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866", "kz1048",
     "cp1252", "latin_1", "utf_16",
 )  # fmt: skip
+_CANDIDATE_MAX_CHAOS = 0.1
+# A page declared UTF-8 keeps UTF-8 (bad bytes replaced) when its bad bytes are few, or
+# outnumbered by valid multi-byte characters at least this many times: a stray Latin-1
+# "ö" in a UTF-8 page is no reason to read it all as a Cyrillic code page, while a
+# windows-1251 page served as "utf-8" is nothing but bad bytes. Undeclared, only the
+# second rule counts.
+_UTF8_VALID_PER_ERROR = 4
+_UTF8_FEW_ERRORS = 8
 
 
 def _codec(name: str | bytes | None) -> str | None:
@@ -341,12 +350,25 @@ def _try(content: bytes, encoding: str | None) -> str | None:
         return None
 
 
+def _mostly_utf8(content: bytes, *, declared: bool) -> str | None:
+    """`content` as UTF-8 with its few invalid bytes replaced; None when it is some other
+    encoding."""
+    text = content.decode("utf-8", "replace")
+    errors = text.count("\ufffd") - content.count(b"\xef\xbf\xbd")
+    if declared and errors <= _UTF8_FEW_ERRORS:
+        return text
+    valid = len(text) - len(text.encode("ascii", "ignore")) - errors
+    return text if valid >= _UTF8_VALID_PER_ERROR * errors else None
+
+
 def decode_text(content: bytes, content_type: str | None = None) -> DecodedText:
-    """Bytes of a page or feed as text, with the charset taken from (in order) a BOM, the
-    HTTP header, the XML declaration, `<meta charset>` / `http-equiv`, valid UTF-8, and
-    detection by charset-normalizer among the encodings our sites use. A declared charset
-    the bytes do not fit is skipped, so a server that says utf-8 while sending
-    windows-1251 still reads right."""
+    """Bytes of a page or feed as text. The evidence, in order: a BOM; bytes that are valid
+    UTF-8 beyond ASCII (no single-byte code page produces those by chance); the HTTP
+    header, the XML declaration and `<meta charset>` / `http-equiv` (a declared charset the
+    bytes do not fit is skipped, so a server that says utf-8 while sending windows-1251
+    still reads right, and a declared UTF-8 page with a few bad bytes stays UTF-8); UTF-8
+    with a few bad bytes; then detection by charset-normalizer, among the encodings our sites use first and among all
+    when none of them fits."""
     for bom, encoding in _BOMS:
         if content.startswith(bom):
             text = _try(content, encoding)
@@ -356,18 +378,32 @@ def decode_text(content: bytes, content_type: str | None = None) -> DecodedText:
     header_match = _HEADER_CHARSET.search(content_type or "")
     xml_match = _XML_ENCODING.search(head[:1024])
     meta_match = _META_CHARSET.search(head)
-    declared = (
-        ("header", header_match.group(1) if header_match else None),
-        ("xml", xml_match.group(1) if xml_match else None),
-        ("meta", meta_match.group(1) if meta_match else None),
-        ("utf-8", "utf-8"),
-    )
-    for found_by, label in declared:
-        codec = _codec(label)
-        text = _try(content, codec)
+    declared = [
+        (found_by, _codec(match.group(1) if match else None))
+        for found_by, match in (("header", header_match), ("xml", xml_match), ("meta", meta_match))
+    ]
+    utf8 = _try(content, "utf-8")
+    if utf8 is not None:
+        found_by = next((by for by, codec in declared if codec == "utf-8"), "utf-8")
+        if found_by != "utf-8" or not content.isascii() or not any(c for _, c in declared):
+            return DecodedText(utf8, "utf-8", found_by)
+    for found_by, codec in declared:
+        text = _mostly_utf8(content, declared=True) if codec == "utf-8" else _try(content, codec)
         if text is not None and codec is not None:
             return DecodedText(text, codec, found_by)
-    best = from_bytes(content[:_DETECT_BYTES], cp_isolation=list(_CANDIDATES)).best()
+    if utf8 is not None:
+        return DecodedText(utf8, "utf-8", "utf-8")
+    mostly = _mostly_utf8(content, declared=False)
+    if mostly is not None:
+        return DecodedText(mostly, "utf-8", "utf-8")
+    return _detect(content)
+
+
+def _detect(content: bytes) -> DecodedText:
+    sample = content[:_DETECT_BYTES]
+    best = from_bytes(sample, cp_isolation=list(_CANDIDATES)).best()
+    if best is None or best.chaos > _CANDIDATE_MAX_CHAOS:
+        best = from_bytes(sample).best() or best
     if best is not None:
         text = _try(content, best.encoding)
         if text is not None:

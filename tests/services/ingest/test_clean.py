@@ -9,9 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.ingest.clean import clean_text, is_boilerplate, repeats_title, strip_dateline
+from services.ingest.clean import (
+    clean_text,
+    is_boilerplate,
+    repeats_title,
+    strip_dateline,
+    strip_site_name,
+    strip_trailing_credit,
+)
 from services.ingest.extract import extract_page
-from services.ingest.fetch import decode_text
 
 PAGES = Path(__file__).parents[2] / "data" / "pages"
 BODY = "Президент Казахстана провёл переговоры с президентом России в Астане."
@@ -83,6 +89,9 @@ def test_a_lead_without_a_dateline_is_left_alone(lead: str) -> None:
         "Follow us on Telegram",
         "Ошибка в тексте? Выделите её и нажмите Ctrl+Enter",
         "При полном или частичном использовании материалов ссылка обязательна.",
+        "Foto: dpa",
+        "Image source, Getty Images",
+        "Getty Images",
     ],
 )
 def test_captions_counters_and_prompts_are_boilerplate(line: str) -> None:
@@ -104,6 +113,118 @@ def test_captions_counters_and_prompts_are_boilerplate(line: str) -> None:
 def test_body_sentences_that_mention_the_same_words_are_kept(line: str) -> None:
     assert not is_boilerplate(line)
     assert clean_text(f"{BODY}\n{line}") == f"{BODY}\n{line}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "3 декабря, 02:54 · Автор: Дмитрий Волков",
+        "Вчера, 14:20",
+        "Обновлено: 12 марта 2026, 10:15",
+        "Автор: Дмитрий Волков",
+        "ВКонтакте Одноклассники Telegram WhatsApp",
+        "Facebook, Twitter, Email",
+        "2020-05-17T20:57:41+03:00…https://1prime.ru/i/logo/social_logo.png Агентство экономической информации ПРАЙМ",
+        "Anthony ZurcherNorth America reporter@awzurcheron Twitter",
+    ],
+)
+def test_page_chrome_printed_metadata_and_bylines_are_boilerplate(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["286,35 €", "$1,250", "12,5%", "−15 °C", "+7 (727) 272-13-00", "8 800 080-77-77", "1 500 тг"],
+)
+def test_figures_with_a_currency_a_unit_or_a_phone_number_are_text(line: str) -> None:
+    assert not is_boilerplate(line)
+    assert clean_text(f"{BODY}\n{line}") == f"{BODY}\n{line}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Главный редактор издания заявил, что газета продолжит выходить.",
+        "Российские военные 3 декабря заявили о новом ударе.",
+        "Корреспондент агентства сообщил, что переговоры продолжатся завтра.",
+        "Сделка закрыта 20 марта, сообщил @tokayev_online в своём блоге.",
+    ],
+)
+def test_sentences_about_dates_authors_and_handles_are_kept(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (
+            "Лавров заявил, что никому не под силу «вбить клин» между Казахстаном и Россией "
+            "Фото: politnavigator.net",
+            "Лавров заявил, что никому не под силу «вбить клин» между Казахстаном и Россией",
+        ),
+        (
+            "A view of the Baiterek monument in Astana. Photo: REUTERS/Pavel Mikheyev",
+            "A view of the Baiterek monument in Astana.",
+        ),
+        ("Пограничный пункт Жайсан. © Sputnik / Владимир Федоренко", "Пограничный пункт Жайсан."),
+        (
+            "President Biden spoke on Monday. AFP via Getty Images",
+            "President Biden spoke on Monday.",
+        ),
+        ("Министр показал фото: на нём видно новое здание.", None),
+        ("Фото: ТАСС", None),
+        ("Он сказал: Фото: это не главное. Главное впереди, добавил он.", None),
+    ],
+)
+def test_a_credit_closing_a_line_is_cut_and_the_text_before_it_stays(
+    line: str, kept: str | None
+) -> None:
+    assert strip_trailing_credit(line) == (kept or line)
+
+
+def test_a_byline_glued_to_the_lead_is_cut() -> None:
+    lead = "Donald Trump has won the New Hampshire primary, cementing his lead in the race."
+    glued = f"Anthony ZurcherNorth America reporter@awzurcheron Twitter{lead}"
+    assert clean_text(glued) == lead
+
+
+@pytest.mark.parametrize(
+    ("title", "host", "site_names", "expected"),
+    [
+        (
+            "Шахтер обыграл Динамо в дерби ⋆ СПОРТ.UA",
+            "sport.ua",
+            [],
+            "Шахтер обыграл Динамо в дерби",
+        ),
+        (
+            "Senate passes 2026 budget - Premium Times Nigeria",
+            "www.premiumtimesng.com",
+            [],
+            "Senate passes 2026 budget",
+        ),
+        ("Курс тенге укрепился | Tengrinews.kz", "tengrinews.kz", [], "Курс тенге укрепился"),
+        (
+            "Итоги года в экономике - РИА Новости",
+            "ria.ru",
+            ["РИА Новости"],
+            "Итоги года в экономике",
+        ),
+        ("Россия - Казахстан: итоги", "sports.kz", ["Sports.kz"], "Россия - Казахстан: итоги"),
+        ("Переговоры в Москве - Казахстан", "kazakhstan.kz", [], "Переговоры в Москве - Казахстан"),
+        (
+            "Итоги года в экономике - Россия",
+            "ria.ru",
+            ["РИА Новости"],
+            "Итоги года в экономике - Россия",
+        ),
+        ("Переговоры продолжатся | Главное", "news.kz", [], "Переговоры продолжатся | Главное"),
+    ],
+)
+def test_a_site_name_is_cut_from_a_title_only_when_it_names_the_site(
+    title: str, host: str, site_names: list[str], expected: str
+) -> None:
+    assert strip_site_name(title, site_names=site_names, host=host) == expected
 
 
 def test_a_read_also_label_takes_its_headline_with_it_but_not_a_paragraph() -> None:
@@ -146,8 +267,7 @@ def page_cases() -> list[str]:
 @pytest.mark.parametrize("name", page_cases())
 def test_realistic_pages_keep_every_body_paragraph_and_none_of_the_rest(name: str) -> None:
     expected = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
-    html = decode_text((PAGES / f"{name}.html").read_bytes()).text
-    page = extract_page(html, url=expected["url"])
+    page = extract_page((PAGES / f"{name}.html").read_bytes(), url=expected["url"])
     assert page is not None
 
     cleaned = clean_text(page.text, title=expected["title"])

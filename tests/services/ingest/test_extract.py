@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import trafilatura
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from services.ingest.extract import (
     canonical_url,
     content_hash,
     extract_article,
+    extract_page,
 )
 
 PAGES = Path(__file__).parents[2] / "data" / "pages"
@@ -46,6 +48,47 @@ def test_realistic_pages_yield_text_title_date_language_and_canonical_url(name: 
     assert article.language == expected["language"]
     assert article.published_at == datetime.fromisoformat(expected["published_at"])
     assert not article.from_feed
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in PAGES.glob("*.html")))
+def test_no_page_trafilatura_reads_on_its_own_comes_back_empty(name: str) -> None:
+    content = (PAGES / f"{name}.html").read_bytes()
+    url = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))["url"]
+    alone = trafilatura.bare_extraction(content, url=url, with_metadata=True)
+    assert alone is not None and alone.text
+
+    page = extract_page(content, url=url)
+
+    assert page is not None
+    assert len(page.text) >= 0.8 * len(alone.text)
+
+
+def test_a_page_with_an_xml_declaration_is_read_from_text_as_from_bytes() -> None:
+    content = (PAGES / "xml_declaration.html").read_bytes()
+    assert content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    url = "https://pavlodar-news.example/news/2026/03/kotelnaya-usolka.html"
+
+    from_text = extract_page(content.decode("utf-8"), url=url)
+    from_bytes = extract_page(content, url=url)
+
+    assert from_text is not None and from_bytes is not None
+    assert from_text.text == from_bytes.text != ""
+
+
+def test_control_characters_and_comments_do_not_cut_the_text() -> None:
+    sentence = "Начало фразы и конец фразы о событии, важном для всех жителей города."
+    filler = "".join(
+        f"<p>Абзац {i}: правительство обсудило бюджет региона и строительство дорог.</p>"
+        for i in range(5)
+    )
+    html = (
+        "<html><head><title>T</title></head><body><article>"
+        "<p>Начало фразы <!-- banner -->и конец фразы о событии,\x1f важном для всех жителей "
+        f"города.</p>{filler}</article></body></html>"
+    )
+    page = extract_page(html.encode(), url="https://news.example/a")
+    assert page is not None
+    assert page.text.splitlines()[0] == sentence
 
 
 def test_the_author_comes_from_the_page_when_the_feed_has_none() -> None:

@@ -281,6 +281,41 @@ def test_undeclared_cyrillic_is_detected(codec: str) -> None:
     assert decode_text(text.encode(codec)).text == text
 
 
+GERMAN = "Die Aktie ist am Dienstag gestiegen, eine schöne Überraschung für größere Anleger. " * 4
+
+
+def test_a_declared_utf8_page_with_a_few_latin1_bytes_stays_utf8() -> None:
+    body = GERMAN.encode() + "Grüße aus Köln".encode("latin-1")
+
+    for content_type, page in (
+        ("text/html; charset=utf-8", body),
+        ("text/html", b'<meta charset="utf-8">' + body),
+    ):
+        decoded = decode_text(page, content_type)
+        assert decoded.encoding == "utf-8"
+        assert GERMAN in decoded.text
+        assert "Gr\ufffd\ufffde aus K\ufffdln" in decoded.text
+
+
+def test_an_undeclared_utf8_page_with_a_few_bad_bytes_stays_utf8() -> None:
+    decoded = decode_text(TEXT.encode() * 3 + b"\xff")
+    assert (decoded.encoding, decoded.found_by) == ("utf-8", "utf-8")
+    assert decoded.text.startswith(TEXT * 3)
+
+
+def test_valid_utf8_beats_a_single_byte_charset_in_the_header() -> None:
+    decoded = decode_text(TEXT.encode(), "text/html; charset=windows-1251")
+    assert decoded.text == TEXT
+
+
+def test_an_encoding_outside_our_regions_is_detected_too() -> None:
+    polish = (
+        "Prezydent spotkał się z premierem w Warszawie, gdzie omówiono współpracę gospodarczą "
+        "i źródła energii. Ścisłe konsultacje będą kontynuowane w przyszłym tygodniu. "
+    ) * 3
+    assert decode_text(polish.encode("cp1250")).text == polish
+
+
 def test_an_unknown_declared_charset_is_ignored() -> None:
     decoded = decode_text(TEXT.encode(), "text/html; charset=x-no-such-charset")
     assert decoded.text == TEXT
