@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from aiogram import Bot
 
 from bot.commands import COMMANDS, bot_commands, set_bot_commands
@@ -32,9 +35,19 @@ async def test_menu_is_set_for_each_language_and_by_default(
     assert default[0]["description"] == "Начало: что умеет бот"
 
 
-async def test_a_failing_menu_does_not_stop_the_bot(
-    fake_telegram: FakeTelegramServer, bot: Bot
+async def test_a_failing_menu_is_logged_and_the_bot_carries_on(
+    fake_telegram: FakeTelegramServer, bot: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_telegram.fail_next("setMyCommands", status=400, description="Bad Request: nope")
 
-    await set_bot_commands(bot)  # logged, not raised
+    with caplog.at_level(logging.WARNING, logger="bot.commands"):
+        await set_bot_commands(bot)  # returns: start-up goes on without a menu
+
+    assert fake_telegram.requests["setMyCommands"] >= 1
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.commands"]
+    assert len(warnings) == 1 and "Bad Request: nope" in warnings[0]
+    assert (await bot.get_me()).is_bot  # the same session keeps talking to Telegram
+
+    await set_bot_commands(bot)  # the next start sets the menu
+
+    assert fake_telegram.commands_for("ru") == [info.name for info in COMMANDS]

@@ -36,6 +36,43 @@ def test_unknown_languages_are_only_lower_cased() -> None:
     assert stemmer_for("de")("Häuser") == "häuser"
 
 
-@given(st.text(max_size=40), st.sampled_from(["ru", "en", "kk"]))
-def test_stemming_any_string_gives_a_string(word: str, language: str) -> None:
-    assert isinstance(stemmer_for(language)(word), str)
+LETTERS = {
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",
+    "en": "abcdefghijklmnopqrstuvwxyz",
+}
+
+
+def words_of(language: str) -> st.SearchStrategy[str]:
+    return st.text(alphabet=LETTERS[language], min_size=1, max_size=20)
+
+
+LANGUAGES_AND_WORDS = st.sampled_from(sorted(LETTERS)).flatmap(
+    lambda language: st.tuples(st.just(language), words_of(language))
+)
+
+
+@given(LANGUAGES_AND_WORDS)
+def test_a_headline_in_capitals_stems_like_running_text(language_and_word: tuple[str, str]) -> None:
+    language, word = language_and_word
+    stem = stemmer_for(language)
+    assert stem(word.upper()) == stem(word.capitalize()) == stem(word)
+
+
+@given(words_of("ru"))
+def test_a_russian_stem_is_the_start_of_the_word_with_yo_as_e(word: str) -> None:
+    assert word.lower().replace("ё", "е").startswith(stemmer_for("ru")(word))
+
+
+@given(words_of("en"))
+def test_an_english_stem_is_never_longer_than_the_word(word: str) -> None:
+    assert len(stemmer_for("en")(word)) <= len(word)
+
+
+@given(words_of("kk"))
+def test_a_kazakh_ending_goes_only_when_a_root_with_a_vowel_remains(word: str) -> None:
+    stem = kazakh_stem(word)
+
+    assert word.lower().startswith(stem)
+    if stem != word.lower():
+        assert len(stem) >= 2 and any(char in "аәеиоөуұүыіэюя" for char in stem)
