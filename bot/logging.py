@@ -10,7 +10,8 @@ still produce structured lines:
 
 Why a masking filter: the bot token is a password to the bot; it can surface in an
 exception's URL (`…/bot<token>/getUpdates`). The filter rewrites every record on the
-way out, message, fields and traceback alike.
+way out, message, fields and traceback alike, with the masker Telegram's error
+descriptions go through too (bot/masking.py).
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.config import Settings
-
-MASK = "***"
+from bot.masking import SecretMasker
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD_ATTRS = frozenset(
@@ -35,7 +35,6 @@ _STANDARD_ATTRS = frozenset(
 # Chatty third-party loggers: one line per HTTP request, per update or per job run
 # drowns the per-pass lines at INFO. They still speak at WARNING and above.
 _QUIET_AT_INFO = ("httpx", "httpcore", "apscheduler", "aiogram.event", "aiohttp.access")
-_MIN_SECRET_LENGTH = 8
 _OWN_KEYS = frozenset({"time", "level", "logger", "msg", "exc"})
 _PAIR = re.compile(r"^([a-z_][a-z0-9_.]*)=([^\s\"'=]+)$")
 
@@ -106,25 +105,13 @@ class SecretMaskFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        found: set[str] = set()
-        for secret in secrets:
-            if len(secret) < _MIN_SECRET_LENGTH:
-                continue
-            found.add(secret)
-            _, colon, private = secret.partition(":")
-            if colon and len(private) >= _MIN_SECRET_LENGTH:
-                found.add(private)  # the part after "123456:" is what makes it a password
-        # Longest first, so a token is masked whole before its private half is looked for.
-        self._secrets = sorted(found, key=len, reverse=True)
+        self._masker = SecretMasker(secrets)
 
     def mask(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, MASK)
-        return text
+        return self._masker.mask(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
+        if not self._masker:
             return True
         record.msg = self.mask(record.getMessage())
         record.args = None

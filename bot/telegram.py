@@ -24,11 +24,13 @@ from aiogram.exceptions import (
 )
 from aiohttp import ClientError
 
+from bot.masking import SecretMasker
 from services.delivery.sender import SendOutcome, SendResult
 
 log = logging.getLogger(__name__)
 
 # 400s that mean the chat is gone for good, like a 403.
+TOKEN_PLACEHOLDER = "<token>"
 _GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "chat was deleted")
 
 
@@ -37,6 +39,7 @@ class TelegramSender:
 
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
+        self._masker = SecretMasker([bot.token], placeholder=TOKEN_PLACEHOLDER)
 
     async def send_message(self, chat_id: int, text: str, *, html: bool = True) -> SendResult:
         try:
@@ -78,14 +81,9 @@ class TelegramSender:
             text = exc.message
         else:
             text = f"{type(exc).__name__}: {exc}".rstrip(": ")
-        return redact_token(" ".join(text.split()), self._bot.token)
+        return self._masker.mask(" ".join(text.split()))
 
 
 def redact_token(text: str, token: str) -> str:
     """Replace the token (and its secret half alone) with a placeholder."""
-    if token:
-        text = text.replace(token, "<token>")
-        secret = token.partition(":")[2]
-        if len(secret) >= 8:
-            text = text.replace(secret, "<token>")
-    return text
+    return SecretMasker([token], placeholder=TOKEN_PLACEHOLDER).mask(text)

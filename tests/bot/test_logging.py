@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import load_settings
-from bot.logging import MASK, configure_logging, format_value, secrets_of
+from bot.logging import configure_logging, format_value, secrets_of
+from bot.masking import MASK, SecretMasker
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -112,3 +113,12 @@ def test_key_value_words_at_the_end_of_a_message_become_fields_of_their_own(
     first, second = captured.getvalue().splitlines()
     assert first.endswith('msg="delivery pass" due=3 completed=2 send_s=1.50')
     assert "msg=\"sender raised chat_id=5 error=ConnectionError('a b')\"" in second
+
+
+def test_the_masker_takes_the_token_whole_before_its_private_half_and_skips_short_values() -> None:
+    masker = SecretMasker([TOKEN, "short"], placeholder="<token>")
+
+    assert masker.mask(f"/bot{TOKEN}/getMe and {TOKEN.split(':', 1)[1]} short") == (
+        "/bot<token>/getMe and <token> short"
+    )
+    assert not SecretMasker(["short", ""])
