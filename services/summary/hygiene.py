@@ -2,9 +2,14 @@
 
 A summary sentence is read on its own, far from the article, so a sentence that only makes
 sense in place is worse than none: a photo caption, a dateline, "Read more", a bare figure,
-a question, a piece of a quotation cut at a sentence boundary, a heading. `clean_sentence`
-returns the sentence as it may be shown (dateline removed, trimmed to a length a chat
-message can carry) or None when it must not be shown.
+a question, a piece of a quotation cut at a sentence boundary, a heading, and strings that
+are not prose at all (a timestamp, a URL, an image file name, an author line, a byline with a
+@handle). `clean_sentence` returns the sentence as it may be shown (a dateline or a glued
+junk prefix removed) or None when it must not be shown. A sentence is shown whole or not at
+all: one cut short loses the fact or the speaker it was quoted for.
+
+Pages are cleaned before they are stored (services/ingest/clean.py); this is the summary's
+own last line of defence, so it works on any text it is given.
 
 The rules look at form, never at the topic, so they hold for any article; each rule is
 written for Russian, English and Kazakh news alike.
@@ -20,22 +25,20 @@ __all__ = [
     "MIN_SENTENCE_WORDS",
     "clean_sentence",
     "plain_text",
-    "trim_sentence",
+    "strip_junk_prefix",
 ]
 
 MIN_SENTENCE_WORDS = 6
 """Fewer words than this rarely make a statement that stands alone."""
 
-MAX_SENTENCE_CHARS = 250
-"""Longer sentences are trimmed: in a chat digest one item should fit a phone screen."""
+MAX_SENTENCE_CHARS = 400
+"""Longer sentences are shown only when nothing shorter can open the summary: in a chat
+digest one item should fit a phone screen, and a news lead of 60 words still does."""
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
-
-_ELLIPSIS = "…"
-_MIN_KEPT_SHARE = 0.4  # a trimmed sentence keeps at least this share of the maximum
 
 _TAG = re.compile(r"<(?:/?[A-Za-z][^<>]*|!--.*?--)>", re.DOTALL)
 _BLOCK_TAG = re.compile(
@@ -102,8 +105,38 @@ _CLOSING = " .!…'\"»”’)]"
 _TERMINAL = re.compile(r"[.!…]['\"»”’)\]]*$")
 _QUESTION_END = re.compile(r"\?['\"»”’)\]]*$")
 _STARTS_AS_CONTINUATION = re.compile(r"^(?:[—–\-,;:)\]»”]|\.\.\.|…)")
-_CLAUSE_BREAK = re.compile(r"[,;:]\s|\s[—–]\s|\s-\s|\)\s")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+
+# Strings that are not prose: page metadata, links and bylines that extraction let through.
+_ISO_TIME = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+_URL = r"(?:https?://|www\.)[^\s«»\"<>]+"
+_IMAGE = r"[^\s«»\"<>]+\.(?:png|jpe?g|gif|webp|svg|bmp)\b"
+_HANDLE = r"(?<![\w.])@[A-Za-z_][\w]{2,}"
+_NOT_PROSE = re.compile(
+    rf"(?i){_ISO_TIME}|{_URL}|{_IMAGE}|{_HANDLE}"
+    r"|(?:^|\s|·)(?:автор|авторы|author|authors)\s*:"  # an author line
+    r"|\b\d{1,2}:\d{2}\s*·"  # page chrome: "3 декабря, 02:54 · …"
+)
+# A prefix of such strings glued to a sentence, removed piece by piece.
+_JUNK_PREFIX = re.compile(
+    rf"(?:{_ISO_TIME}|{_URL}|{_IMAGE}|{_HANDLE}(?:\s*on\s+Twitter)?"
+    r"|\d{1,2}\s+[^\W\d_]{3,9}\.?(?:\s+\d{4})?,?\s+\d{1,2}:\d{2}"  # "3 декабря, 02:54"
+    r"|(?:Автор|Авторы|Author|By)\s*:\s*(?:[A-ZА-ЯЁ][\w.\-]*\s?){1,2}"  # "Автор: Мария Базарева"
+    # "Anthony ZurcherNorth America reporter@awzurcheron Twitter": a byline before the lead
+    r"|(?:[A-Z][\w'’.\-]*\s?){1,5}(?:reporter|correspondent|editor)\s*@\w+?(?:on\s+Twitter|\b)"
+    r")[\s…·|,;:.\-—–]*"
+)
+
+
+def strip_junk_prefix(sentence: str) -> str:
+    """`sentence` without the timestamps, links, file names and bylines glued to its start."""
+    text = sentence
+    while match := _JUNK_PREFIX.match(text):
+        if not match.end():
+            break
+        text = text[match.end() :]
+    return text if text is not sentence else sentence
 
 
 def plain_text(text: str) -> str:
@@ -154,30 +187,17 @@ def _quotes_balanced(sentence: str) -> bool:
     return sentence.count('"') % 2 == 0
 
 
-def trim_sentence(sentence: str, max_chars: int = MAX_SENTENCE_CHARS) -> str:
-    """`sentence` if short enough, else its start up to a clause boundary and an ellipsis."""
-    if len(sentence) <= max_chars:
-        return sentence
-    limit = max_chars - len(_ELLIPSIS)
-    head = sentence[:limit]
-    breaks = [match.start() for match in _CLAUSE_BREAK.finditer(head)]
-    breaks = [index for index in breaks if index >= max_chars * _MIN_KEPT_SHARE]
-    cut = breaks[-1] if breaks else head.rfind(" ")
-    if cut <= 0:
-        cut = limit
-    kept = sentence[:cut].rstrip(" ,;:—–-(")
-    return kept + _ELLIPSIS
-
-
 def clean_sentence(sentence: str, *, case_folded: bool = False) -> str | None:
     """The sentence as it may appear in a summary (dateline removed), or None if it may not.
 
     `case_folded` says the whole text is lower-case, so letter case cannot tell where a
-    sentence starts (a case-folded text starts every sentence in lower case). Over-long
-    sentences are accepted here and shortened by `trim_sentence` when they are shown.
+    sentence starts (a case-folded text starts every sentence in lower case). Length is the
+    summariser's affair: a sentence too long for its budget is passed over, never cut.
     """
-    text = strip_dateline(sentence.strip())
+    text = strip_dateline(strip_junk_prefix(strip_dateline(sentence.strip())))
     if not text or _BOILERPLATE.search(text) or _CAPTION.search(text):
+        return None
+    if _NOT_PROSE.search(text):
         return None
     words = _WORD.findall(text)
     if len(words) < MIN_SENTENCE_WORDS:

@@ -19,9 +19,14 @@ One service makes every summary in Newsdigest (ingestion, the digest, `/summary`
 normalised, MMR against repetition); "lead" takes the first sentences; the others are
 sumy's algorithms as they are (LexRank, TextRank, LSA, Luhn, KL-Sum, SumBasic, Edmundson). Every algorithm ranks only
 sentences that pass the hygiene of services/summary/hygiene.py, so no algorithm returns a
-caption, a dateline or "Read more". An article with no more acceptable sentences than asked
-comes back whole; empty or unusable text gives an empty list. Nothing here raises on any
-text: a summary is a nicety, never a reason to lose an article.
+caption, a dateline or "Read more". The picks, best first, then make the summary under two
+rules: a sentence is shown whole or not at all (one too long for the budget is passed over
+for the next, never cut), and the summary never opens with a sentence that leans on an
+earlier one (services/summary/standalone.py: "Он заявил…", "However,…", a quote with no
+speaker); such a sentence may only follow one that does not. An article with no more
+acceptable sentences than asked comes back whole, minus a leaning opener; empty or unusable
+text gives an empty list. Nothing here raises on any text: a summary is a nicety, never a
+reason to lose an article.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from types import TracebackType
 from typing import Any, Final, Literal, Self
 
@@ -57,9 +62,9 @@ from services.summary.hygiene import (
     clean_sentence,
     plain_text,
     strip_dateline,
-    trim_sentence,
 )
 from services.summary.ranking import gram, mmr_order, news_scores, similarity_matrix
+from services.summary.standalone import leans_on_context
 from services.text.stemmers import stemmer_for
 from services.text.stopwords import stop_words
 from services.text.tokenizers import Tokenizer, tokenizer_for
@@ -214,18 +219,56 @@ def sumy_scores(algorithm: str, language: str, document: ObjectDocumentModel) ->
     ]
 
 
-def _within_budget(
-    texts: Sequence[str], order: Sequence[int], count: int, budget: int
+def _select(
+    texts: Sequence[str],
+    order: Sequence[int],
+    count: int,
+    budget: int,
+    *,
+    leans: Callable[[int], bool],
 ) -> list[int]:
-    chosen: list[int] = []
-    used = 0
-    for index in order:
+    """Up to `count` sentence indices, in article order, taken from `order` (best first).
+
+    A sentence must fit what is left of the budget whole, and the first sentence of the
+    result must not lean on an earlier one: a leaning sentence is taken only after one that
+    stands alone and comes before it in the article. Sentences longer than a chat item
+    (MAX_SENTENCE_CHARS) are considered only when no shorter one can open the summary.
+    """
+    for longest in (min(budget, MAX_SENTENCE_CHARS), budget):
+        fits = [index for index in order if len(texts[index]) <= longest]
+        opener = next((index for index in fits if not leans(index)), None)
+        if opener is not None:
+            return _fill(texts, fits, opener, count, budget, leans=leans)
+    return []
+
+
+def _fill(
+    texts: Sequence[str],
+    fits: Sequence[int],
+    opener: int,
+    count: int,
+    budget: int,
+    *,
+    leans: Callable[[int], bool],
+) -> list[int]:
+    """`opener` and the best of `fits` after it that fit the budget, in article order."""
+    chosen = [opener]
+    used = len(texts[opener])
+    passed_over: list[int] = []
+    for index in fits:
         if len(chosen) == count:
             break
-        size = len(texts[index]) + (1 if chosen else 0)
-        if used + size <= budget:
+        if index == opener or used + 1 + len(texts[index]) > budget:
+            continue
+        if leans(index) and index < min(chosen):
+            passed_over.append(index)  # may still follow a later pick that comes before it
+            continue
+        chosen.append(index)
+        used += 1 + len(texts[index])
+    for index in passed_over:
+        if len(chosen) < count and index > min(chosen) and used + 1 + len(texts[index]) <= budget:
             chosen.append(index)
-            used += size
+            used += 1 + len(texts[index])
     return sorted(chosen)
 
 
@@ -264,8 +307,9 @@ def summarize(
 
     `language` is ru, en or kk (anything else is guessed from the script); `title`, when
     known, tells the "news" and "edmundson" rankings what the article is about. The summary
-    stays within `max_chars` characters; a sentence longer than a chat item is trimmed at a
-    clause boundary with an ellipsis. Returns [] for empty or unusable text; never raises.
+    stays within `max_chars` characters with whole sentences (one longer than a chat item,
+    MAX_SENTENCE_CHARS, is never shown) and never opens with a sentence that leans on an
+    earlier one. Returns [] for empty or unusable text; never raises.
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown summary algorithm {algorithm!r}; expected one of {ALGORITHMS}")
@@ -286,8 +330,13 @@ def summarize(
             except Exception:  # a ranker failing on odd input must not lose the summary
                 log.warning("summary ranking failed; using the lead", exc_info=True)
                 order = list(range(len(candidates)))
-        shown = [trim_sentence(c.text, min(MAX_SENTENCE_CHARS, budget)) for c in candidates]
-        return [shown[index] for index in _within_budget(shown, order, count, budget)]
+        texts = [c.text for c in candidates]
+
+        @cache
+        def leans(index: int) -> bool:
+            return leans_on_context(texts[index], language)
+
+        return [texts[index] for index in _select(texts, order, count, budget, leans=leans)]
     except Exception:
         log.exception("summarizing failed")
         return []

@@ -44,7 +44,8 @@ _ENDS_WITH_INITIALS = re.compile(r"(?:^|\s)(?:[A-Z]\.){1,3}$")
 # A word, a sentence end and the next word with no space between: "году.По", "сделал.Но".
 # The word must not continue a dotted token ("www.Example", "т.е.Путин", "1.Пункт").
 _GLUED = re.compile(
-    r"(?<![\w.\-/@:])([^\W\d_]{2,})([.!?…]+[\"»”’)]*)([^\W\d_]{2,})(?![.\-@/][^\W\d_])(\s?)"
+    r"(?<![\w.\-/@:])([^\W\d_]{2,}|\d{2,})([\"»”’)]*[.!?…]+[\"»”’)]*)([^\W\d_]{2,})"
+    r"(?![.\-@/][^\W\d_])(\s?)"
 )
 
 
@@ -84,6 +85,10 @@ _UNIT_ABBREVIATIONS = _words("тыс млн млрд трлн руб долл к
 def _unglued(match: re.Match[str]) -> str:
     left, stop, right, space = match.groups()
     whole = match.group(0)
+    if left.isdigit():  # "составит 1,79.Оперативные новости": a figure ends the sentence
+        if space and right[0].isupper() and right[1:].islower():
+            return f"{left}{stop} {right}{space}"
+        return whole
     capital_next = left[-2:].islower() and right[0].isupper() and right[1:].islower()
     # In lower-case text only Cyrillic words are parted: Latin ones there are mostly domains.
     folded_next = (

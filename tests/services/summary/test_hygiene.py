@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from services.summary.hygiene import (
-    MAX_SENTENCE_CHARS,
     clean_sentence,
     plain_text,
     strip_dateline,
-    trim_sentence,
+    strip_junk_prefix,
 )
 
 STATEMENT = "Правительство утвердило новый бюджет на следующий год без поправок."
@@ -81,28 +80,68 @@ def test_a_whole_quotation_with_its_attribution_is_accepted() -> None:
     assert clean_sentence(sentence) == sentence
 
 
-def test_a_long_sentence_is_trimmed_at_a_clause_boundary_with_an_ellipsis() -> None:
+@pytest.mark.parametrize(
+    ("glued", "sentence"),
+    [
+        (
+            "2020-05-17T20:57:41+03:00…https://1prime.ru/i/logo/social_logo.png "
+            "Агентство Bloomberg сообщило о росте цен на нефть в мае.",
+            "Агентство Bloomberg сообщило о росте цен на нефть в мае.",
+        ),
+        (
+            "Anthony ZurcherNorth America reporter@awzurcheron Twitter With tensions rising "
+            "in the Gulf, the president has a choice to make.",
+            "With tensions rising in the Gulf, the president has a choice to make.",
+        ),
+        (
+            "3 декабря, 02:54 · Автор: Иван Петров Власти, скорее всего, окажут помощь "
+            "пенсионерам, рассказал депутат Олег Рязанский.",
+            "Власти, скорее всего, окажут помощь пенсионерам, рассказал депутат Олег Рязанский.",
+        ),
+        ("@uranews " + STATEMENT, STATEMENT),
+    ],
+)
+def test_timestamps_links_and_bylines_glued_to_a_sentence_are_stripped(
+    glued: str, sentence: str
+) -> None:
+    assert strip_junk_prefix(glued) == sentence
+    assert clean_sentence(glued) == sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Заявление на получение поддержки можно скачать на https://rosim.ru/contacts/exemption.",
+        "Подробности о программе поддержки бизнеса на сайте www.nalog.ru сегодня.",
+        "Снимок поделился изображениями в высоком разрешении social_logo.png вчера.",
+        "Эту информацию раскрыл надежный инсайдер Эван Бласс (@evleaks) в своем блоге.",
+        "Материал обновлен 2020-05-17 20:57 по московскому времени в понедельник.",
+        "Правительство утвердило бюджет 3 декабря, 02:54 · на следующий год без поправок.",
+        "Автор: Мария Базарева, специальный корреспондент нашего издания в Москве.",
+    ],
+)
+def test_sentences_holding_strings_that_are_not_prose_are_refused(sentence: str) -> None:
+    assert clean_sentence(sentence) is None
+
+
+def test_a_junk_prefix_leaving_no_sentence_refuses_the_whole() -> None:
+    assert clean_sentence("2020-05-17T20:57:41+03:00 https://1prime.ru/logo.png Агентство") is None
+
+
+def test_prose_with_an_email_address_or_a_plain_date_is_kept() -> None:
+    sentence = "Истории о жизни в карантине присылайте на адрес covid@rosbalt.ru до 1 июня."
+    assert clean_sentence(sentence) == sentence
+    assert strip_junk_prefix(STATEMENT) == STATEMENT
+
+
+def test_a_long_sentence_is_accepted_whole() -> None:
     sentence = (
         "Около 60 тысяч литров неочищенной нефти вытекли из нефтепровода компании на территории "
         "северной канадской провинции Альберта в результате механического повреждения трубы, "
         "сообщил в воскресенье регулятор в области энергетики Альберты со ссылкой на данные "
         "своих инспекторов, которые прибыли на место утечки."
     )
-    trimmed = trim_sentence(sentence)
-    assert len(trimmed) <= MAX_SENTENCE_CHARS
-    assert trimmed.endswith("трубы…")
-    assert sentence.startswith(trimmed.removesuffix("…"))
-
-
-def test_a_long_sentence_without_clauses_is_trimmed_at_a_word() -> None:
-    sentence = " ".join(["слово"] * 80) + "."
-    trimmed = trim_sentence(sentence, 100)
-    assert len(trimmed) <= 100
-    assert trimmed.endswith("слово…")
-
-
-def test_short_sentences_are_not_trimmed() -> None:
-    assert trim_sentence(STATEMENT) == STATEMENT
+    assert clean_sentence(sentence) == sentence
 
 
 def test_markup_and_entities_become_plain_text_with_paragraphs_as_lines() -> None:
