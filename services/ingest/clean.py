@@ -284,7 +284,12 @@ def repeats_title(line: str, title: str) -> bool:
     a, b = _comparable(line), _comparable(title)
     if not a or not b:
         return False
-    return a == b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
+    if a == b:
+        return True
+    if 2 * min(len(a), len(b)) < 0.9 * (len(a) + len(b)):
+        return False  # lengths alone rule out a ratio of 0.9: a lead is not its headline
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9
 
 
 def _comparable(text: str) -> str:
