@@ -8,8 +8,13 @@ before the subscriber existed does not count.
 
 What: for each subscribed topic, the stories that arrived since the chat's
 previous digest (the first one: the last 24 hours), never one the chat already
-got, a story matching two topics shown once, ranked by relevance × coverage ×
-recency, at most K per topic and a cap per digest.
+got, a story matching two topics shown once, at most K per topic and a cap per
+digest. Relevance comes first (services/digest/relevance.py: the query in the headline
+or lead, not a passing mention in the body; listings last), coverage only breaks ties,
+recency keeps its role. Under a topic an item shows why it is there: the summary when it
+names the query, else the sentence that does, the query's words in bold
+(services/digest/snippets.py). A last check keeps two stories of one event out of one
+digest (services/digest/events.py).
 
 Work is shared across a pass: each topic is searched once, each story is looked
 at once, and subscribers whose digests come out the same (same stories, length,
@@ -18,6 +23,7 @@ language and time zone) share one rendering.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import Iterable, Sequence
@@ -27,16 +33,28 @@ from urllib.parse import urlsplit
 
 from services.clock.clocks import Clock
 from services.clock.zones import clock_time_of, zone_of
+from services.digest.events import Headline, headline, repeats
 from services.digest.model import Digest, DigestItem, DigestSection, SourceLink
+from services.digest.relevance import (
+    LEAD,
+    TITLE,
+    ArticleProfile,
+    QueryTerms,
+    profile_article,
+    query_terms,
+)
 from services.digest.render import render_html, render_nothing_new
+from services.digest.snippets import Snippet, snippet
 from services.storage.articles import ArticleRepository
 from services.storage.deliveries import DeliveryRepository, NewDelivery
-from services.storage.models import ArticleCard, Language, Subscriber, Topic
+from services.storage.models import Article, ArticleCard, Language, Subscriber, Topic
 from services.storage.stories import StoryRepository
 from services.storage.subscribers import SubscriberRepository
 from services.storage.topics import SubscriptionRepository
 from services.stories.clustering import StoryClusterer
+from services.text.lemmas import Lemmatizer, default_lemmatizer
 from services.topics.index import SearchHit, TopicIndex
+from services.topics.query import QueryError
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +68,12 @@ class DigestPolicy:
     catch_up: timedelta = timedelta(hours=6)  # a digest missed by less is still sent
     recency_half_life: timedelta = timedelta(hours=24)
     search_limit: int = 300  # matches considered per topic
+    refine_limit: int = 60  # stories per topic whose articles are read to judge relevance
+
+
+COVERAGE_BONUS = 0.05  # per doubling of the outlets that told a story
+COVERAGE_CAP = 0.1  # at most: coverage breaks ties, it never beats relevance
+_REFINE_BATCH = 10  # stories judged per read
 
 
 @dataclass(slots=True)
@@ -112,10 +136,11 @@ class _Story:
     def outlets(self) -> int:
         return len({_outlet(article) for article in self.articles})
 
-    def best(self, language: str) -> ArticleCard:
-        """The most complete article, preferring the reader's language, then the earliest."""
+    def best(self, language: str, among: Sequence[ArticleCard] = ()) -> ArticleCard:
+        """The most complete article (of `among`, when given), preferring the reader's
+        language, then the earliest."""
         return min(
-            self.articles,
+            among or self.articles,
             key=lambda a: (
                 a.language != language,
                 not a.summary,
@@ -125,21 +150,21 @@ class _Story:
             ),
         )
 
-    def item(self, language: Language, sentences: int) -> DigestItem:
-        best = self.best(language)
+    def item(self, shown: ArticleCard, snippet: Snippet | None, sentences: int) -> DigestItem:
         also: dict[str, SourceLink] = {}
         for article in sorted(self.articles, key=lambda a: (a.time, a.id)):
             name = _outlet(article)
-            if name != _outlet(best) and name not in also:
+            if name != _outlet(shown) and name not in also:
                 also[name] = SourceLink(name, article.canonical_url or article.url)
         return DigestItem(
             story_id=self.story_id,
-            title=best.title,
-            url=best.canonical_url or best.url,
-            source=_outlet(best),
-            published_at=best.time,
-            summary=tuple((best.summary or [])[:sentences]),
+            title=shown.title,
+            url=shown.canonical_url or shown.url,
+            source=_outlet(shown),
+            published_at=shown.time,
+            summary=snippet.sentences if snippet else tuple((shown.summary or [])[:sentences]),
             also=tuple(also.values()),
+            highlights=snippet.highlights if snippet else (),
         )
 
 
@@ -153,25 +178,67 @@ class _Ranked:
     story_id: int
     score: float
     arrived: datetime  # when the latest matching article came in
+    listing: bool = False  # a TV programme, timetable, horoscope: shown last
 
 
 class _Pass:
-    """What one pass computes once and shares: topic rankings, stories, renderings."""
+    """What one pass computes once and shares: topic rankings, stories, article profiles,
+    renderings."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.rankings: dict[int, list[_Ranked]] = {}
         self.stories: dict[int, _Story] = {}
         self.renderings: dict[tuple[object, ...], list[str]] = {}
-        self._items: dict[tuple[int, str, int], DigestItem] = {}
+        self.terms: dict[int, QueryTerms | None] = {}  # by ranking key (a topic id)
+        self.matched: dict[int, dict[int, list[ArticleCard]]] = {}  # key: story: its matches
+        self.headlines: dict[int, frozenset[str]] = {}  # article id: title lemmas
+        self.profiles: dict[int, ArticleProfile] = {}
+        self.texts: dict[int, str] = {}
+        self._items: dict[tuple[int, int, str, int], DigestItem] = {}
 
-    def item(self, story_id: int, subscriber: Subscriber) -> DigestItem:
-        key = (story_id, subscriber.language, subscriber.digest_length)
-        found = self._items.get(key)
+    def shown_article(self, key: int, story_id: int, language: str) -> ArticleCard:
+        """The article an item shows under ranking `key`: one that matched the query, its
+        headline naming it if any does, then the story's usual best."""
+        story = self.stories[story_id]
+        matches = self.matched.get(key, {}).get(story_id, [])
+        terms = self.terms.get(key)
+        if matches and terms is not None:
+            named = [a for a in matches if _names(terms, self.headlines.get(a.id))]
+            matches = named or matches
+        return story.best(language, matches)
+
+    def item(self, key: int, story_id: int, language: Language, sentences: int) -> DigestItem:
+        cache_key = (key, story_id, language, sentences)
+        found = self._items.get(cache_key)
         if found is None:
-            story = self.stories[story_id]
-            found = self._items[key] = story.item(subscriber.language, subscriber.digest_length)
+            shown = self.shown_article(key, story_id, language)
+            terms = self.terms.get(key)
+            text = self.texts.get(shown.id)
+            found = self._items[cache_key] = self.stories[story_id].item(
+                shown,
+                None
+                if terms is None or text is None
+                else snippet(
+                    shown.summary or [],
+                    text,
+                    terms.lemmas,
+                    language=shown.language,
+                    sentences=sentences,
+                    lemmatizer=default_lemmatizer(),
+                ),
+                sentences,
+            )
         return found
+
+
+def _names(terms: QueryTerms, headline: frozenset[str] | None) -> bool:
+    return headline is not None and any(not headline.isdisjoint(c) for c in terms.concepts)
+
+
+def _relevance_factor(bm25_share: float) -> float:
+    """Within one level of relevance, BM25 (relative to the topic's best match) orders."""
+    return 0.8 + 0.2 * bm25_share
 
 
 class DigestService:
@@ -189,8 +256,10 @@ class DigestService:
         search: TopicIndex,
         clusterer: StoryClusterer,
         policy: DigestPolicy | None = None,
+        lemmatizer: Lemmatizer | None = None,
     ) -> None:
         self._clock = clock
+        self._lemmatizer = lemmatizer or default_lemmatizer()
         self._subscribers = subscribers
         self._subscriptions = subscriptions
         self._deliveries = deliveries
@@ -243,7 +312,7 @@ class DigestService:
         await self._rank_topics(shared, topic_by_id.values(), since=min(since_of.values()))
         for subscriber, day in due:
             delivered = await self._deliveries.delivered_story_ids(subscriber.chat_id)
-            digest = self._select(
+            digest = await self._select(
                 shared,
                 subscriber,
                 day,
@@ -292,7 +361,9 @@ class DigestService:
         await self._rank_topics(shared, topics, since=since)
         delivered = await self._deliveries.delivered_story_ids(chat_id)
         local_day = now.astimezone(zone_of(subscriber.timezone)).date()
-        digest = self._select(shared, subscriber, local_day, topics, since=since, exclude=delivered)
+        digest = await self._select(
+            shared, subscriber, local_day, topics, since=since, exclude=delivered
+        )
         parts = self._render_shared(shared, digest, subscriber.digest_length)
         if parts:
             return OnDemandDigest(parts, since, is_empty=False, has_topics=bool(topics))
@@ -318,12 +389,21 @@ class DigestService:
         """
         until = until or self._clock.now()
         shared = _Pass(until)
+        parsed = self._search.parse(query)
         hits = await self._search.search(
-            query, since=since, until=until, limit=self.policy.search_limit
+            parsed, since=since, until=until, limit=self.policy.search_limit
         )
-        await self._rank_hits(shared, {0: hits})
-        picked = [shared.stories[r.story_id] for r in shared.rankings[0] if r.arrived >= since]
-        items = tuple(story.item(language, sentences) for story in picked[: self.policy.per_topic])
+        await self._rank_hits(shared, {0: hits}, {0: query_terms(parsed)})
+        picks = _Picks(self.policy.per_topic)
+        for ranked in shared.rankings[0]:
+            if ranked.arrived >= since:
+                picks.offer(shared, 0, ranked.story_id, language)
+            if picks.full:
+                break
+        await self._read_texts(shared, picks.articles)
+        items = tuple(
+            shared.item(0, story_id, language, sentences) for story_id in picks.stories[0]
+        )
         return Digest(
             language=language,
             timezone=zone_of(timezone).key,
@@ -336,7 +416,8 @@ class DigestService:
     async def _rank_topics(
         self, shared: _Pass, topics: Iterable[Topic], *, since: datetime
     ) -> None:
-        """Search each topic once and rank its stories: relevance × coverage × recency."""
+        """Search each topic once and rank its stories: relevance first, then coverage and
+        recency."""
         wanted = list({t.id: t for t in topics if t.id not in shared.rankings}.values())
         if not wanted:
             return
@@ -344,9 +425,23 @@ class DigestService:
         hits = await self._search.search_topics(
             wanted, since=since, until=shared.now, limit=self.policy.search_limit
         )
-        await self._rank_hits(shared, hits)
+        await self._rank_hits(shared, hits, {topic.id: self._terms(topic) for topic in wanted})
 
-    async def _rank_hits(self, shared: _Pass, hits: dict[int, list[SearchHit]]) -> None:
+    def _terms(self, topic: Topic) -> QueryTerms | None:
+        """What the topic looks for: the catalogue's query for a catalogue topic."""
+        entry = self._search.catalogue.by_slug(topic.slug) if topic.slug else None
+        try:
+            return query_terms(self._search.parse(entry.query if entry else topic.query))
+        except QueryError:
+            return None
+
+    async def _rank_hits(
+        self,
+        shared: _Pass,
+        hits: dict[int, list[SearchHit]],
+        terms: dict[int, QueryTerms | None],
+    ) -> None:
+        shared.terms.update(terms)
         article_ids = sorted({hit.article_id for found in hits.values() for hit in found})
         if not article_ids:
             shared.rankings.update({key: [] for key in hits})
@@ -370,35 +465,107 @@ class DigestService:
             articles = [member_articles[i] for i in ids if i in member_articles]
             if articles:
                 shared.stories[story_id] = _Story(story_id, articles)
+        unseen = [a for a in matched.values() if a.id not in shared.headlines]
+        shared.headlines.update(await asyncio.to_thread(_headlines, unseen, self._lemmatizer))
         for key, found in hits.items():
-            shared.rankings[key] = self._rank(shared, found, matched)
+            shared.rankings[key] = await self._rank(shared, key, found, matched)
 
-    def _rank(
-        self, shared: _Pass, found: list[SearchHit], matched: dict[int, ArticleCard]
+    async def _rank(
+        self, shared: _Pass, key: int, found: list[SearchHit], matched: dict[int, ArticleCard]
     ) -> list[_Ranked]:
+        """The stories of one search, best first.
+
+        Each story's score is its best matching article's relevance (where the query stands
+        in it, services/digest/relevance.py; BM25 orders within a level) times a small bonus
+        for coverage (more outlets break ties, they cannot lift a passing mention over a
+        story about the topic) times recency; listings go last. Judging an article needs its
+        text, so stories are judged in order of what they could at best score — a headline
+        that names the query can reach the title level, any other the lead level — until the
+        ones judged fill the top places for certain (or `refine_limit` are judged); the rest
+        keep that bound, which is all their order below the top places needs.
+        """
+        terms = shared.terms.get(key)
         best = max((hit.score for hit in found), default=0.0) or 1.0
-        by_story: dict[int, tuple[float, datetime]] = {}
+        by_story: dict[int, list[tuple[ArticleCard, float]]] = {}
         for hit in found:
             article = matched.get(hit.article_id)
             if article is None or article.story_id not in shared.stories:
                 continue
-            relevance, arrived = by_story.get(article.story_id, (0.0, article.fetched_at))
-            by_story[article.story_id] = (
-                max(relevance, max(hit.score, 0.0) / best),
-                max(arrived, article.fetched_at),
-            )
+            by_story.setdefault(article.story_id, []).append((article, max(hit.score, 0.0) / best))
+        shared.matched[key] = {sid: [a for a, _ in pairs] for sid, pairs in by_story.items()}
         half_life = self.policy.recency_half_life.total_seconds()
-        ranked = []
-        for story_id, (relevance, arrived) in by_story.items():
+        factor: dict[int, float] = {}
+        for story_id in by_story:
             story = shared.stories[story_id]
             latest = max(article.time for article in story.articles)
             age = max((shared.now - min(latest, shared.now)).total_seconds(), 0.0)
-            score = relevance * math.sqrt(story.outlets) * 0.5 ** (age / half_life)
-            ranked.append(_Ranked(story_id, score, arrived))
-        ranked.sort(key=lambda r: (-r.score, r.story_id))
+            coverage = 1.0 + min(COVERAGE_BONUS * math.log2(story.outlets), COVERAGE_CAP)
+            factor[story_id] = coverage * 0.5 ** (age / half_life)
+
+        def bound(story_id: int) -> float:
+            if terms is None:
+                return max(share for _, share in by_story[story_id]) * factor[story_id]
+            return factor[story_id] * max(
+                (TITLE if _names(terms, shared.headlines.get(a.id)) else LEAD)
+                * _relevance_factor(share)
+                for a, share in by_story[story_id]
+            )
+
+        def judged(story_id: int) -> tuple[float, bool]:
+            assert terms is not None
+            scores = [
+                (
+                    shared.profiles[a.id].listing,
+                    shared.profiles[a.id].relevance(terms) * _relevance_factor(share),
+                )
+                for a, share in by_story[story_id]
+                if a.id in shared.profiles
+            ]
+            if not scores:
+                return bound(story_id), False
+            listing, relevance = min(scores, key=lambda s: (s[0], -s[1]))
+            return relevance * factor[story_id], listing
+
+        bounds = {story_id: bound(story_id) for story_id in by_story}
+        order = sorted(by_story, key=lambda sid: (-bounds[sid], sid))
+        scores: dict[int, tuple[float, bool]] = {}
+        if terms is not None:
+            top = self.policy.per_topic * 3
+            at = 0
+            while at < len(order) and at < self.policy.refine_limit:
+                placed = sorted((s for s, listing in scores.values() if not listing), reverse=True)
+                if len(placed) >= top and placed[top - 1] >= bounds[order[at]]:
+                    break
+                batch = order[at : at + _REFINE_BATCH]
+                at += len(batch)
+                await self._profile(
+                    shared, [a.id for story_id in batch for a, _ in by_story[story_id]]
+                )
+                scores.update((story_id, judged(story_id)) for story_id in batch)
+        ranked = []
+        for story_id, pairs in by_story.items():
+            score, listing = scores.get(story_id, (bounds[story_id], False))
+            arrived = max(article.fetched_at for article, _ in pairs)
+            ranked.append(_Ranked(story_id, score, arrived, listing))
+        ranked.sort(key=lambda r: (r.listing, -r.score, r.story_id))
         return ranked
 
-    def _select(
+    async def _profile(self, shared: _Pass, article_ids: Sequence[int]) -> None:
+        """Read and judge the articles not judged yet in this pass (off the event loop)."""
+        wanted = [aid for aid in dict.fromkeys(article_ids) if aid not in shared.profiles]
+        if not wanted:
+            return
+        articles = await self._articles.get_many(wanted)
+        shared.texts.update((article.id, article.text) for article in articles)
+        shared.profiles.update(await asyncio.to_thread(_profiles, articles, self._lemmatizer))
+
+    async def _read_texts(self, shared: _Pass, articles: Iterable[ArticleCard]) -> None:
+        """The texts of the articles about to be shown, for their snippets."""
+        wanted = [a.id for a in articles if a.id not in shared.texts]
+        if wanted:
+            shared.texts.update((a.id, a.text) for a in await self._articles.get_many(wanted))
+
+    async def _select(
         self,
         shared: _Pass,
         subscriber: Subscriber,
@@ -408,21 +575,27 @@ class DigestService:
         since: datetime,
         exclude: set[int],
     ) -> Digest:
-        shown: set[int] = set()
-        sections: list[DigestSection] = []
-        room = self.policy.per_digest
+        """Each topic's best stories not yet sent; none shown twice, nor two of one event."""
+        picks = _Picks(self.policy.per_topic, self.policy.per_digest)
         for topic in topics:
-            picks: list[DigestItem] = []
             for ranked in shared.rankings.get(topic.id, []):
-                if len(picks) >= min(self.policy.per_topic, room):
+                if picks.full_for(topic.id):
                     break
-                if ranked.arrived < since or ranked.story_id in exclude or ranked.story_id in shown:
+                if ranked.arrived < since or ranked.story_id in exclude:
                     continue
-                picks.append(shared.item(ranked.story_id, subscriber))
-                shown.add(ranked.story_id)
-            if picks:
-                sections.append(DigestSection(topic.title(subscriber.language), tuple(picks)))
-                room -= len(picks)
+                picks.offer(shared, topic.id, ranked.story_id, subscriber.language)
+        await self._read_texts(shared, picks.articles)
+        sections = [
+            DigestSection(
+                topic.title(subscriber.language),
+                tuple(
+                    shared.item(topic.id, story_id, subscriber.language, subscriber.digest_length)
+                    for story_id in picks.stories[topic.id]
+                ),
+            )
+            for topic in topics
+            if picks.stories.get(topic.id)
+        ]
         return Digest(
             language=subscriber.language,
             timezone=zone_of(subscriber.timezone).key,
@@ -440,9 +613,56 @@ class DigestService:
             digest.timezone,
             digest.local_date,
             sentences,
-            tuple((s.title, tuple(item.story_id for item in s.items)) for s in digest.sections),
+            tuple((s.title, s.items) for s in digest.sections),
         )
         parts = shared.renderings.get(key)
         if parts is None:
             parts = shared.renderings[key] = render_html(digest)
         return parts
+
+
+class _Picks:
+    """The stories a digest shows, by topic: at most `per_topic` each and `per_digest` in
+    all, a story once, and no two whose headlines tell of one event (services/digest/events.py)."""
+
+    def __init__(self, per_topic: int, per_digest: int | None = None) -> None:
+        self.per_topic = per_topic
+        self.room = per_digest if per_digest is not None else per_topic
+        self.stories: dict[int, list[int]] = {}
+        self.articles: list[ArticleCard] = []
+        self._shown: set[int] = set()
+        self._headlines: list[Headline] = []
+
+    @property
+    def full(self) -> bool:
+        return self.room <= 0
+
+    def full_for(self, key: int) -> bool:
+        return self.full or len(self.stories.get(key, ())) >= self.per_topic
+
+    def offer(self, shared: _Pass, key: int, story_id: int, language: str) -> bool:
+        """Take the story under `key` unless it, or its event, is already in the digest."""
+        if self.full_for(key) or story_id in self._shown:
+            return False
+        shown = shared.shown_article(key, story_id, language)
+        told = headline(shown.title, shown.language)
+        if repeats(told, self._headlines):
+            return False
+        self._shown.add(story_id)
+        self._headlines.append(told)
+        self.stories.setdefault(key, []).append(story_id)
+        self.articles.append(shown)
+        self.room -= 1
+        return True
+
+
+def _headlines(
+    articles: Sequence[ArticleCard], lemmatizer: Lemmatizer
+) -> dict[int, frozenset[str]]:
+    return {a.id: frozenset(lemmatizer.lemmas(a.title, a.language)) for a in articles}
+
+
+def _profiles(articles: Sequence[Article], lemmatizer: Lemmatizer) -> dict[int, ArticleProfile]:
+    return {
+        a.id: profile_article(a.title, a.text, a.lemmas, a.language, lemmatizer) for a in articles
+    }

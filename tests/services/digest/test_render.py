@@ -122,6 +122,29 @@ def test_an_item_too_long_for_one_message_is_trimmed_to_fit() -> None:
     ]
 
 
+def test_the_querys_words_are_bold_in_the_summary_even_when_it_is_trimmed() -> None:
+    marked = make_item(
+        1,
+        summary=("Еще 300 млрд тенге направят на индексацию пенсий & пособий <с 1 июля>.",),
+        highlights=("пенсий",),
+    )
+    long_marked = make_item(2, summary_words=3000, highlights=("Стороны",))
+
+    (part,) = render_html(make_digest({"Пенсии": [marked]}))
+    trimmed = render_html(make_digest({"Пенсии": [long_marked]}))
+
+    parsed = parse_html(part)
+    assert "индексацию пенсий & пособий <с 1 июля>." in parsed.text
+    bold = [
+        parsed.text[e["offset"] : e["offset"] + e["length"]]
+        for e in parsed.entities
+        if e["type"] == "bold"
+    ]
+    assert "пенсий" in bold
+    assert all(telegram_length(p) <= MESSAGE_LIMIT for p in trimmed)
+    assert "<b>Стороны</b>" in trimmed[0] and visible(trimmed[0]).rstrip().endswith("…")
+
+
 def test_a_headline_of_ten_thousand_characters_still_fits() -> None:
     digest = make_digest({"Тема": [make_item(1, title="Очень " * 2000, also=())]})
 

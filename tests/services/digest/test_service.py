@@ -430,3 +430,236 @@ def test_digest_policy_defaults_match_the_product() -> None:
     policy = DigestPolicy()
     assert (policy.per_topic, policy.first_window) == (5, timedelta(hours=24))
     assert replace(policy, per_topic=3).per_topic == 3
+
+
+# --- relevance first, and why an item is there --------------------------------------------
+
+BUDGET_TITLE = "Мажилис одобрил поправки в республиканский бюджет на 2026 год"
+BUDGET_LEAD = (
+    "Депутаты мажилиса одобрили поправки в республиканский бюджет на 2026 год, внесенные"
+    " правительством. Расходы бюджета увеличатся на 1,2 трлн тенге."
+)
+BUDGET_BODY = (
+    "Основная часть дополнительных средств пойдет на строительство и ремонт дорог"
+    " республиканского значения, модернизацию районных больниц и закупку оборудования для"
+    " школ. Министр финансов отметил, что источником станут поступления от приватизации и"
+    " трансферт из Национального фонда.\n"
+    "Еще 300 млрд тенге направят на индексацию пенсий и пособий с 1 июля.\n"
+    "Дефицит бюджета, по оценке министерства, составит 2,7% ВВП. Документ направлен в сенат,"
+    " который рассмотрит его на следующей неделе. Депутаты также попросили правительство"
+    " ускорить переход на новую систему бюджетного планирования и отчитаться об исполнении"
+    " программ развития регионов."
+)
+PENSIONS_TITLE = "Пенсии в Казахстане проиндексируют на 8% с 1 января"
+PENSIONS = (
+    "Солидарные и базовые пенсии в Казахстане с 1 января проиндексируют на 8%, сообщили в"
+    " министерстве труда. Средний размер пенсии превысит 150 тысяч тенге.\n"
+    "Индексация коснется более двух миллионов пенсионеров."
+)
+FOOTBALL_TITLE = "Сборная Казахстана по футболу сыграет с Россией в Астане"
+FOOTBALL = (
+    "Сборная Казахстана по футболу проведет товарищеский матч со сборной России 5 июня в"
+    " Астане. Билеты поступят в продажу на следующей неделе.\n"
+    "Главный тренер назовет состав на матч в конце мая."
+)
+STADIUM_TITLE = "«Астана Арена» закроется на реконструкцию до осени"
+STADIUM = (
+    "Стадион «Астана Арена» закроется на реконструкцию, сообщили в акимате столицы. Работы"
+    " продлятся до октября.\n"
+    "За лето на арене заменят газон, систему освещения и часть кресел на трибунах, а также"
+    " отремонтируют подтрибунные помещения и парковку. Подрядчик определен по итогам"
+    " конкурса, стоимость работ составит 4 млрд тенге.\n"
+    "Домашние матчи чемпионата по футболу клубы проведут на других стадионах города.\n"
+    "После реконструкции вместимость арены не изменится и составит 30 тысяч зрителей, но"
+    " доступ для маломобильных зрителей станет удобнее."
+)
+TV_PROGRAMME_TITLE = "Программа передач на субботу: футбол, сериалы и кино"
+TV_PROGRAMME = """Программа передач на субботу, 21 марта
+06:00 Доброе утро. Суббота
+09:00 Умницы и умники
+10:00 Новости
+10:15 Жизнь других
+11:15 Видели видео?
+14:00 Футбол. Чемпионат Казахстана. «Астана» — «Кайрат». Прямая трансляция
+16:00 Кто хочет стать миллионером?
+18:00 Вечерние новости
+21:00 Время
+21:20 Фильм «Москва слезам не верит»
+"""
+
+
+async def publish_budget(world: World, at: datetime) -> int:
+    """The budget story told by three outlets; it mentions pensions once, deep in the body."""
+    story_ids = set()
+    for offset, outlet in enumerate(("Tengrinews", "Kazinform", "КазТАГ")):
+        article = await world.publish(
+            BUDGET_TITLE,
+            f"{BUDGET_LEAD}\n{BUDGET_BODY}",
+            outlet=outlet,
+            arrived=at + timedelta(minutes=offset),
+            summary=[
+                "Депутаты мажилиса одобрили поправки в республиканский бюджет на 2026 год.",
+                "Расходы бюджета увеличатся на 1,2 трлн тенге.",
+            ],
+        )
+        story_ids.add(article.story_id)
+    (story_id,) = story_ids  # one story, three outlets
+    assert story_id is not None
+    return story_id
+
+
+async def test_a_story_about_the_topic_outranks_a_three_outlet_story_that_mentions_it_once(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await world.subscriber(1, await world.topic("пенсии"))
+    pensions = await world.publish(
+        PENSIONS_TITLE, PENSIONS, outlet="Zakon.kz", arrived=MORNING - timedelta(hours=5)
+    )
+    budget = await publish_budget(world, MORNING - timedelta(hours=2))  # fresher, wider
+
+    (built,) = (await world.digests.build_due(MORNING)).deliveries
+    searched = await world.digests.for_query("пенсии", since=MORNING - timedelta(days=1))
+
+    assert built.story_ids == (pensions.story_id, budget)
+    assert [item.story_id for item in searched.items] == [pensions.story_id, budget]
+
+
+async def test_coverage_breaks_a_tie_between_two_stories_equally_about_the_topic(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await world.subscriber(1, await world.topic("бюджет"))
+    single = await world.publish(
+        "Алматы потратит из бюджета 40 млрд тенге на новые автобусы",
+        "Акимат Алматы закупит 600 автобусов на газе, деньги выделят из городского бюджета."
+        " Первые машины выйдут на маршруты в августе.",
+        outlet="Vlast.kz",
+        arrived=MORNING - timedelta(hours=2),
+    )
+    budget = await publish_budget(world, MORNING - timedelta(hours=2))
+
+    (built,) = (await world.digests.build_due(MORNING)).deliveries
+
+    assert built.story_ids == (budget, single.story_id)
+
+
+async def test_a_tv_programme_ranks_last_even_with_the_query_in_its_headline(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await world.subscriber(1, await world.topic("футбол"))
+    about = await world.publish(FOOTBALL_TITLE, FOOTBALL, arrived=MORNING - timedelta(hours=6))
+    passing = await world.publish(
+        STADIUM_TITLE, STADIUM, outlet="Kazinform", arrived=MORNING - timedelta(hours=5)
+    )
+    programme = await world.publish(
+        TV_PROGRAMME_TITLE,
+        TV_PROGRAMME,
+        outlet="Телегид",
+        arrived=MORNING - timedelta(hours=1),
+        summary=["Программа передач на субботу, 21 марта."],
+    )
+
+    (built,) = (await world.digests.build_due(MORNING)).deliveries
+
+    assert built.story_ids == (about.story_id, passing.story_id, programme.story_id)
+
+
+async def test_an_item_whose_summary_lacks_the_query_shows_the_sentence_that_names_it_in_bold(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await world.subscriber(1, await world.topic("пенсии", "Пенсии"))
+    await publish_budget(world, MORNING - timedelta(hours=2))
+
+    (built,) = (await world.digests.build_due(MORNING)).deliveries
+
+    (part,) = built.parts
+    assert "индексацию <b>пенсий</b> и пособий" in part
+    shown = parse_html(part).text
+    assert "Еще 300 млрд тенге направят на индексацию пенсий и пособий с 1 июля." in shown
+    assert "Расходы бюджета увеличатся" not in shown  # the stored summary gave way
+
+
+async def test_a_summary_that_names_the_query_is_kept_with_the_query_in_bold(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await world.subscriber(1, await world.topic("бюджет"))
+    await publish_budget(world, MORNING - timedelta(hours=2))
+
+    (built,) = (await world.digests.build_due(MORNING)).deliveries
+
+    (part,) = built.parts
+    assert "поправки в республиканский <b>бюджет</b> на 2026 год." in part
+    assert "Расходы <b>бюджета</b> увеличатся на 1,2 трлн тенге." in part
+
+
+async def test_search_results_show_why_they_were_found_too(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await publish_budget(world, MORNING - timedelta(hours=2))
+
+    found = await world.digests.for_query("пенсии", since=MORNING - timedelta(days=1))
+
+    (item,) = found.items
+    assert item.summary == ("Еще 300 млрд тенге направят на индексацию пенсий и пособий с 1 июля.",)
+    assert item.highlights == ("пенсий",)
+
+
+async def test_no_event_is_shown_twice_in_one_digest_even_from_two_stories_under_two_topics(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await world.subscriber(1, await world.topic("Токаев"), await world.topic("пенсии"))
+    await world.deliveries.create_many(  # the last digest went out three days ago
+        [NewDelivery(1, "2026-03-17", ["…"], None, MORNING - timedelta(days=3))]
+    )
+    title = "Токаев подписал закон о повышении пенсий с 1 июля"
+    text = (
+        "Президент Касым-Жомарт Токаев подписал закон о повышении пенсий с 1 июля, сообщила"
+        " пресс-служба Акорды. Базовая пенсия вырастет на 10%."
+    )
+    first = await world.publish(title, text, arrived=MORNING - timedelta(hours=60))
+    retold = await world.publish(
+        "Закон о повышении пенсий с 1 июля подписал Токаев",
+        text,
+        outlet="Kazinform",
+        arrived=MORNING - timedelta(hours=2),
+    )
+    assert first.story_id != retold.story_id  # more than two days apart: two stories
+
+    (built,) = (await world.digests.build_due(MORNING)).deliveries
+
+    assert built.story_ids == (retold.story_id,)
+    assert "▍пенсии" not in parse_html(built.parts[0]).text
+
+
+async def test_look_alike_headlines_about_different_places_are_both_shown(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await world.subscriber(1, await world.topic("бюджет"))
+    await world.deliveries.create_many(  # the last digest went out three days ago
+        [NewDelivery(1, "2026-03-17", ["…"], None, MORNING - timedelta(days=3))]
+    )
+    almaty = await world.publish(
+        "Маслихат Алматы утвердил бюджет на 2026 год",
+        "Депутаты маслихата Алматы утвердили бюджет города на 2026 год. Расходы составят 1,1"
+        " трлн тенге, из них треть пойдет на транспорт.",
+        arrived=MORNING - timedelta(hours=60),
+    )
+    shymkent = await world.publish(
+        "Маслихат Шымкента утвердил бюджет на 2026 год",
+        "Городской маслихат Шымкента принял бюджет на следующий год. Доходы вырастут на 12%,"
+        " больше всего денег получат школы.",
+        outlet="Kazinform",
+        arrived=MORNING - timedelta(hours=2),
+    )
+    assert almaty.story_id != shymkent.story_id  # more than two days apart: two stories
+
+    (built,) = (await world.digests.build_due(MORNING)).deliveries
+
+    assert set(built.story_ids) == {almaty.story_id, shymkent.story_id}
