@@ -42,8 +42,10 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 
 from bot.demo.telegram_client import close_session  # noqa: E402
 from bot.demo.telegram_server import DEFAULT_TOKEN, FakeTelegramServer  # noqa: E402
+from bot.pacing import install_pacing  # noqa: E402
 from bot.telegram import TelegramSender  # noqa: E402
 from services.clock.clocks import ManualClock  # noqa: E402
+from services.delivery.pacer import PacingPolicy  # noqa: E402
 from services.delivery.service import DeliveryPolicy, PassReport  # noqa: E402
 from services.storage import Database  # noqa: E402
 from services.storage.models import NewArticle  # noqa: E402
@@ -199,6 +201,7 @@ async def populate(db: Database, clock: ManualClock, subscribers: int) -> World:
 async def deliver_all(world: World, url: str, rate: float) -> PassReport:
     delivery = world.delivery(DeliveryPolicy(send_rate=rate))
     bot = bot_for_url(url)
+    install_pacing(bot, PacingPolicy(send_rate=rate))  # as bot.app.build_bot does
     try:
         return await delivery.run_pass(TelegramSender(bot), everyone=True)
     finally:

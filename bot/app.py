@@ -16,8 +16,10 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.config import ConfigError, Settings
+from bot.pacing import install_pacing
 from bot.telegram_session import ApiSession
 from services.clock.clocks import Clock, SystemClock
+from services.delivery.pacer import PacingPolicy
 from services.delivery.service import DeliveryPolicy, DeliveryService
 from services.digest.schedule import DigestSchedule
 from services.digest.service import DigestPolicy, DigestService
@@ -196,14 +198,19 @@ async def load_configured_sources(settings: Settings, sources: SourceRepository)
         raise ConfigError(f"SOURCES_FILE: {exc}") from None
 
 
-def build_bot(settings: Settings) -> Bot:
-    """The aiogram Bot, talking to TELEGRAM_API_URL (Telegram, a local Bot API server or a fake)."""
+def build_bot(settings: Settings, pacing: PacingPolicy | None = None) -> Bot:
+    """The aiogram Bot, talking to TELEGRAM_API_URL (Telegram, a local Bot API server or a fake).
+
+    Every call that sends something takes its turn from one pacer at SEND_RATE (bot/pacing.py).
+    """
     session = ApiSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    return Bot(
+    bot = Bot(
         token=settings.token,
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    install_pacing(bot, pacing or PacingPolicy(send_rate=settings.send_rate))
+    return bot
 
 
 def build_dispatcher(services: Services) -> Dispatcher:

@@ -11,17 +11,26 @@ aiogram parses every answer with `Response[<method's result type>]`, a pydantic 
 that pydantic caches only weakly: once garbage-collected it is rebuilt, some
 milliseconds of CPU each time, which showed as several percent of handling an update.
 Holding each model once built keeps them in pydantic's cache for the life of the process.
+
+The JSON body is built here from the call's public model dump (aiogram's own
+`prepare_value` flattens values for forms, and leaving nested objects unencoded needs a
+private switch), resolving the bot's defaults and turning files into multipart as aiogram
+would.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any, cast
 
 from aiogram import Bot
+from aiogram.client.default import Default
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import InputFile, TelegramObject
 from aiohttp import ClientError, ClientTimeout
 
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -36,13 +45,13 @@ class ApiSession(AiohttpSession):
 
     def json_body(self, bot: Bot, method: TelegramMethod[TelegramType]) -> bytes | None:
         """The call's parameters as a JSON object, or None when it uploads a file."""
-        files: dict[str, Any] = {}
-        params = self.prepare_value(
-            method.model_dump(warnings=False), bot=bot, files=files, _dumps_json=False
-        )
-        if files:
-            return None
-        params = {key: value for key, value in params.items() if value not in (None, "")}
+        params = {}
+        for key, value in method.model_dump(warnings=False).items():
+            plain = json_value(value, bot)
+            if plain is _UPLOAD:
+                return None
+            if plain not in (None, ""):
+                params[key] = plain
         return self.json_dumps(params).encode()
 
     async def make_request(
@@ -85,3 +94,42 @@ class ApiSession(AiohttpSession):
         if returning not in self._response_models:
             self._response_models[returning] = Response[returning]  # type: ignore[valid-type]
         return super().check_response(bot, method, status_code, content)
+
+
+class _Upload:
+    """Marks a value that holds a file: such a call goes as aiogram's multipart form."""
+
+
+_UPLOAD: Any = _Upload()
+
+
+def json_value(value: Any, bot: Bot) -> Any:
+    """`value` as JSON can hold it, with the bot's defaults filled in; `_UPLOAD` for a file.
+
+    None inside objects and lists is dropped, as aiogram does for its forms.
+    """
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, Default):
+        return json_value(bot.default[value.name], bot)
+    if isinstance(value, InputFile):
+        return _UPLOAD
+    if isinstance(value, TelegramObject):
+        value = value.model_dump(warnings=False)
+    if isinstance(value, dict):
+        items = {key: json_value(item, bot) for key, item in value.items()}
+        if any(item is _UPLOAD for item in items.values()):
+            return _UPLOAD
+        return {key: item for key, item in items.items() if item is not None}
+    if isinstance(value, list | tuple):
+        values = [json_value(item, bot) for item in value]
+        if any(item is _UPLOAD for item in values):
+            return _UPLOAD
+        return [item for item in values if item is not None]
+    if isinstance(value, Enum):
+        return json_value(value.value, bot)
+    if isinstance(value, timedelta):
+        return round((datetime.now() + value).timestamp())  # noqa: DTZ005 (as aiogram does)
+    if isinstance(value, datetime):
+        return round(value.timestamp())
+    return value

@@ -6,6 +6,9 @@ gets an answer, everything else is other people's conversation and is left alone
 
 A handler that fails still leaves the user an apology in their language instead
 of silence; the error itself is re-raised so that aiogram logs it with its traceback.
+A call the pacer gave up on (Telegram kept answering 429 or failing) was logged there as
+one WARNING line and nothing can reach that chat now: it is neither apologised for nor
+logged again.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.middlewares import GROUP_CHATS
+from bot.pacing import given_up
 from handlers.replies import fill, quote
 
 COMMAND_SHOWN = 40  # characters of an unknown command echoed back
@@ -63,6 +67,8 @@ async def stale_button(callback: CallbackQuery) -> None:
 
 
 async def apologise(event: ErrorEvent) -> None:
+    if given_up(event.exception):
+        return
     text = _("Sorry, something went wrong on my side. Please try again in a minute.")
     update = event.update
     with suppress(TelegramAPIError):

@@ -253,6 +253,8 @@ class FakeTelegramServer:
         self.requests: Counter[str] = Counter()
         self.errors: list[RecordedError] = []
         self.rate_limited = 0  # how many 429s were returned
+        self._flood_until = 0.0
+        self._flood_retry_after = 0
 
         self._runner: web.AppRunner | None = None
         self._client: ClientSession | None = None
@@ -432,6 +434,12 @@ class FakeTelegramServer:
         """Answer the next `times` calls of `method` with this error (e.g. a 502 from Telegram)."""
         queue = self._failures.setdefault(method.lower(), deque())
         queue.extend(ApiError(status, description, **parameters) for _ in range(times))
+
+    def flood(self, seconds: float, *, retry_after: int = 2) -> None:
+        """For the next `seconds` (by `clock`) every message sent or edited gets 429 with
+        `retry_after`, as Telegram does during flood control, whatever the rate limits say."""
+        self._flood_until = self.clock() + seconds
+        self._flood_retry_after = retry_after
 
     # ------------------------------------------------------------------ test API: users act
 
@@ -700,6 +708,9 @@ class FakeTelegramServer:
 
     def _check_rate(self, chat: _Chat) -> None:
         now = self.clock()
+        if now < self._flood_until:
+            wait = self._flood_retry_after
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
         windows: list[_Window] = []
         if self._global_window is not None:
             windows.append(self._global_window)

@@ -7,10 +7,10 @@ the next unsent part, so a crash repeats at most the one part in flight. Only on
 pass runs at a time, across processes too (an exclusive lock file that the
 operating system releases when its holder dies, however it dies).
 
-Pacing keeps us under Telegram's limits rather than reacting to them: one
-global pacer keeps all messages at SEND_RATE as Telegram counts them (see
-`Pacer`), and a chat gets its next message no sooner than a second (three for
-groups, i.e. 20 a minute) after the previous one came back.
+Pacing is not done here: every call the bot makes, digest parts included, takes its
+turn from the one pacer behind the sender (services/delivery/pacer.py, installed in the
+bot's session by bot/pacing.py), so replies and digests share one budget. A pass marks
+its calls as digest traffic, so a person waiting for a reply goes first.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ import fcntl
 import logging
 import os
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from services.clock.clocks import Clock
+from services.delivery.pacer import Priority, sending_as
 from services.delivery.sender import Sender, SendOutcome, SendResult
 from services.digest.render import html_to_plain
 from services.digest.service import DigestService
@@ -38,133 +38,24 @@ from services.storage.subscribers import SubscriberRepository
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
-GROUP_CHAT_TYPES = frozenset({"group", "supergroup", "channel"})
+GROUP_GAP_SECONDS = 3.0  # a group's gap between two messages in the pacer: 20 a minute
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryPolicy:
     """How fast to send and how hard to try before leaving a digest to the next pass."""
 
-    send_rate: float = 25.0  # messages per second, all chats together
-    private_interval: float = 1.0  # seconds between two messages to one private chat
-    group_interval: float = 3.0  # groups: 20 a minute
-    max_rate_limit_waits: int = 5  # 429s for one message before leaving it to the next pass
+    send_rate: float = 25.0  # messages per second, all chats together (sets the workers)
+    max_rate_limit_waits: int = 5  # 429s the sender reports for one message before leaving it
     transient_retries: int = 3  # network errors / 5xx for one message, retried with backoff
     backoff_seconds: float = 1.0  # first backoff; doubles on each retry
     retry_later: timedelta = timedelta(minutes=5)  # when a left-over delivery is tried again
     max_retry_after: float = 300.0  # a longer retry_after is capped and the digest left pending
 
-    def interval_for(self, chat_type: str) -> float:
-        return self.group_interval if chat_type in GROUP_CHAT_TYPES else self.private_interval
-
     @property
     def workers(self) -> int:
-        """Enough chats in flight to keep the pacer busy while each waits its per-chat interval."""
-        return max(8, min(1000, int(self.send_rate * (self.group_interval + 2))))
-
-
-class Ticket:
-    """One message's place in the pace: granted, then done when Telegram's answer is back."""
-
-    __slots__ = ("_done", "chat_id", "done_at", "started_at")
-
-    def __init__(self, chat_id: int) -> None:
-        self.chat_id = chat_id
-        self.started_at: float | None = None
-        self.done_at: float | None = None
-        self._done = asyncio.Event()
-
-    def finish(self, moment: float) -> None:
-        if self.done_at is None:
-            self.done_at = moment
-            self._done.set()
-
-    async def wait(self) -> None:
-        await self._done.wait()
-
-
-class Pacer:
-    """Global pacing at `rate` messages a second, plus a per-chat gap after each reply.
-
-    Telegram counts a message when it handles it: after our request has crossed the
-    network, and at the latest when the answer sets off back. So a message is let go
-    only a second after the message `rate` places before it was answered, less one
-    network leg (half the shortest round trip seen: the part of a trip that is surely
-    the wire, not waiting in Telegram's queue). Then no second, as Telegram sees it,
-    holds more than `rate` of ours, however its queue delays them, and a long link
-    costs little. Between those bounds slots are spread evenly (1/rate apart), never
-    in bursts. A 429 pauses everyone for its retry_after.
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        *,
-        safety: float = 0.01,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        if rate >= 1:
-            self._capacity, self._period = int(rate), 1.0
-        else:
-            self._capacity, self._period = 1, 1.0 / rate
-        self._period += safety
-        self._spacing = self._period / self._capacity
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._next_slot = 0.0
-        self._paused_until = 0.0
-        self._recent: deque[Ticket] = deque(maxlen=self._capacity)
-        self._chat_ready: dict[int, float] = {}
-        self._shortest_round_trip: float | None = None
-
-    async def turn(self, chat_id: int) -> Ticket:
-        """Wait until this chat may get a message and the pace allows one; pass the ticket
-        to `replied` once the answer is in (or the attempt is given up)."""
-        while True:
-            now = self._monotonic()
-            ready = max(self._chat_ready.get(chat_id, 0.0), self._paused_until)
-            if ready > now:
-                await self._sleep(ready - now)
-                continue
-            window_free = 0.0
-            if len(self._recent) == self._capacity:
-                oldest = self._recent[0]
-                if oldest.done_at is None:
-                    await oldest.wait()
-                    continue
-                leg = (self._shortest_round_trip or 0.0) / 2
-                window_free = oldest.done_at - leg + self._period
-            slot = max(now, self._next_slot, window_free)
-            ticket = Ticket(chat_id)
-            self._recent.append(ticket)
-            self._next_slot = slot + self._spacing
-            if slot > now:
-                try:
-                    await self._sleep(slot - now)
-                except BaseException:  # cancelled: the place must not hold up the others
-                    ticket.finish(self._monotonic())
-                    raise
-            if self._paused_until <= self._monotonic():
-                ticket.started_at = self._monotonic()
-                return ticket
-            ticket.finish(self._monotonic())  # a 429 came while we waited: queue up again
-
-    def replied(self, ticket: Ticket, interval: float) -> None:
-        """The message's answer is in: its chat's next message waits `interval` from now."""
-        now = self._monotonic()
-        ticket.finish(now)
-        if ticket.started_at is not None:
-            trip = now - ticket.started_at
-            if self._shortest_round_trip is None or trip < self._shortest_round_trip:
-                self._shortest_round_trip = trip
-        self._chat_ready[ticket.chat_id] = now + interval
-        if len(self._chat_ready) > 50_000:  # forget chats whose gap has long passed
-            self._chat_ready = {chat: at for chat, at in self._chat_ready.items() if at > now}
-
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429: nobody sends for `seconds`."""
-        self._paused_until = max(self._paused_until, self._monotonic() + seconds)
+        """Enough chats in flight to keep the pacer busy while each waits its gap (3 s in groups)."""
+        return max(8, min(1000, int(self.send_rate * (GROUP_GAP_SECONDS + 2))))
 
 
 @dataclass(slots=True)
@@ -204,7 +95,6 @@ class PassReport:
 class _Job:
     delivery_id: int
     chat_id: int
-    chat_type: str
     parts: Sequence[str]
     parts_sent: int
 
@@ -258,7 +148,6 @@ class DeliveryService:
         subscribers: SubscriberRepository,
         policy: DeliveryPolicy | None = None,
         lock_path: Path | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._clock = clock
@@ -266,7 +155,6 @@ class DeliveryService:
         self._deliveries = deliveries
         self._subscribers = subscribers
         self.policy = policy or DeliveryPolicy()
-        self._pacer = Pacer(self.policy.send_rate, monotonic=monotonic, sleep=sleep)
         self._sleep = sleep
         self._lock = PassLock(lock_path) if lock_path else None
         self._in_process = asyncio.Lock()
@@ -298,11 +186,7 @@ class DeliveryService:
 
     async def _run(self, sender: Sender, *, everyone: bool, report: PassReport) -> None:
         now = self._clock.now()
-        chat_types: dict[int, str] = {}
         resumed = await self._deliveries.resumable(now)
-        for delivery in resumed:
-            subscriber = await self._subscribers.get(delivery.chat_id)
-            chat_types[delivery.chat_id] = subscriber.chat_type if subscriber else "private"
         report.resumed = len(resumed)
 
         started = time.perf_counter()
@@ -313,13 +197,12 @@ class DeliveryService:
         report.renderings = batch.renderings
         report.built = len(created)
         report.empty = sum(1 for delivery in created if delivery.status == "empty")
-        chat_types.update(batch.chat_types)
 
         # the parts of new records are the shared renderings, not fresh copies from the database
         parts_of = {(item.chat_id, item.local_date): item.parts for item in batch.deliveries}
-        jobs = [_job(delivery, chat_types, delivery.parts or []) for delivery in resumed]
+        jobs = [_job(delivery, delivery.parts or []) for delivery in resumed]
         jobs += [
-            _job(delivery, chat_types, parts_of.get((delivery.chat_id, delivery.local_date), []))
+            _job(delivery, parts_of.get((delivery.chat_id, delivery.local_date), []))
             for delivery in created
             if delivery.status == "pending"
         ]
@@ -351,13 +234,13 @@ class DeliveryService:
                     )
 
         workers = min(self.policy.workers, len(jobs))
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        with sending_as(Priority.DIGEST):  # the workers' tasks inherit it
+            await asyncio.gather(*(worker() for _ in range(workers)))
 
     async def _deliver(self, sender: Sender, job: _Job, report: PassReport) -> None:
-        interval = self.policy.interval_for(job.chat_type)
         for index in range(job.parts_sent, len(job.parts)):
             try:
-                error = await self._send_part(sender, job, job.parts[index], interval, report)
+                error = await self._send_part(sender, job, job.parts[index], report)
             except _PartFailed as exc:
                 report.left_pending += 1
                 await self._deliveries.leave_pending(
@@ -383,7 +266,7 @@ class DeliveryService:
         report.completed += 1
 
     async def _send_part(
-        self, sender: Sender, job: _Job, part: str, interval: float, report: PassReport
+        self, sender: Sender, job: _Job, part: str, report: PassReport
     ) -> str | None:
         """Send one part until Telegram takes it; returns an error note if it went out degraded.
 
@@ -392,11 +275,7 @@ class DeliveryService:
         text, as_html = part, True
         rate_limit_waits = transient = 0
         while True:
-            ticket = await self._pacer.turn(job.chat_id)
-            try:
-                result = await self._safe_send(sender, job.chat_id, text, as_html)
-            finally:
-                self._pacer.replied(ticket, interval)
+            result = await self._safe_send(sender, job.chat_id, text, as_html)
             outcome = result.outcome
             if outcome is SendOutcome.SENT:
                 return None if as_html else f"sent as plain text: {result.error or 'HTML refused'}"
@@ -405,10 +284,12 @@ class DeliveryService:
             if outcome is SendOutcome.RETRY_AFTER:
                 report.rate_limited += 1
                 rate_limit_waits += 1
-                wait = min(max(result.retry_after or 1.0, 0.0), self.policy.max_retry_after)
-                self._pacer.pause(wait)
                 if rate_limit_waits > self.policy.max_rate_limit_waits:
                     raise _PartFailed(f"rate limited {rate_limit_waits} times")
+                # a paced sender has paused everyone already; this waits out the rest, if any
+                await self._sleep(
+                    min(max(result.retry_after or 1.0, 0.0), self.policy.max_retry_after)
+                )
                 continue
             if outcome is SendOutcome.BAD_REQUEST:
                 if as_html:
@@ -436,11 +317,10 @@ class DeliveryService:
             return SendResult(SendOutcome.TRANSIENT, error=repr(exc))
 
 
-def _job(delivery: Delivery, chat_types: dict[int, str], parts: Sequence[str]) -> _Job:
+def _job(delivery: Delivery, parts: Sequence[str]) -> _Job:
     return _Job(
         delivery_id=delivery.id,
         chat_id=delivery.chat_id,
-        chat_type=chat_types.get(delivery.chat_id, "private"),
         parts=parts,
         parts_sent=delivery.parts_sent,
     )

@@ -1,22 +1,39 @@
-"""TelegramSender turns each of Telegram's answers into the outcome delivery acts on."""
+"""TelegramSender turns each of Telegram's answers into the outcome delivery acts on.
+
+The bots here are paced as the app builds them (bot/pacing.py) but give a call up at its
+first 429 and back off briefly, so that what Telegram answered reaches the sender.
+"""
 
 from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
 from aiohttp import web
 
 from bot.app import build_bot
+from bot.config import Settings
 from bot.demo.telegram_client import close_session
 from bot.demo.telegram_server import FakeTelegramServer
 from bot.telegram import TelegramSender, redact_token
+from services.delivery.pacer import PacingPolicy
 from services.delivery.sender import Sender, SendOutcome
 from tests.conftest import MakeSettings
 
 CHAT = 1001
+AT_ONCE = PacingPolicy(max_rate_limit_waits=0, backoff_seconds=0.01)
+
+
+@pytest.fixture
+async def bot(settings: Settings) -> AsyncIterator[Bot]:
+    paced = build_bot(settings, AT_ONCE)
+    try:
+        yield paced
+    finally:
+        await close_session(paced.session)
 
 
 @pytest.fixture
@@ -61,9 +78,10 @@ async def test_a_flood_limit_is_retry_after_with_telegrams_seconds(
 
 
 async def test_the_fakes_own_rate_limit_is_also_retry_after(make_settings: MakeSettings) -> None:
+    no_gap = PacingPolicy(private_interval=0, max_rate_limit_waits=0)
     async with FakeTelegramServer(chat_rate=1) as limited:
         limited.register_chat(CHAT)
-        bot = build_bot(make_settings(telegram_api_url=limited.url))
+        bot = build_bot(make_settings(telegram_api_url=limited.url), no_gap)
         try:
             sender = TelegramSender(bot)
             first = await sender.send_message(CHAT, "one")
@@ -75,6 +93,22 @@ async def test_the_fakes_own_rate_limit_is_also_retry_after(make_settings: MakeS
     assert second.outcome is SendOutcome.RETRY_AFTER
     assert second.retry_after is not None
     assert second.retry_after >= 1
+
+
+async def test_the_pacer_keeps_a_chats_gap_so_its_limit_is_never_met(
+    make_settings: MakeSettings,
+) -> None:
+    async with FakeTelegramServer(chat_rate=1) as limited:
+        limited.register_chat(CHAT)
+        bot = build_bot(make_settings(telegram_api_url=limited.url), AT_ONCE)
+        try:
+            sender = TelegramSender(bot)
+            results = [await sender.send_message(CHAT, text) for text in ("one", "two")]
+        finally:
+            await close_session(bot.session)
+
+    assert [result.outcome for result in results] == [SendOutcome.SENT, SendOutcome.SENT]
+    assert limited.rate_limited == 0
 
 
 async def test_a_user_who_blocked_the_bot_is_blocked(
@@ -167,7 +201,7 @@ async def test_an_unreachable_telegram_is_transient_and_the_token_stays_secret(
     make_settings: MakeSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = make_settings(telegram_api_url=f"http://127.0.0.1:{_closed_port()}")
-    bot = build_bot(settings)
+    bot = build_bot(settings, AT_ONCE)
     caplog.set_level(logging.DEBUG)
     try:
         result = await TelegramSender(bot).send_message(CHAT, "digest")
@@ -186,7 +220,7 @@ async def test_a_silent_telegram_times_out_as_transient(make_settings: MakeSetti
     listener.bind(("127.0.0.1", 0))
     listener.listen()  # accepts connections, never answers
     settings = make_settings(telegram_api_url=f"http://127.0.0.1:{listener.getsockname()[1]}")
-    bot = build_bot(settings)
+    bot = build_bot(settings, AT_ONCE)
     bot.session.timeout = 0.2
     try:
         result = await TelegramSender(bot).send_message(CHAT, "digest")
@@ -211,7 +245,7 @@ async def test_an_error_that_quotes_the_request_url_does_not_leak_the_token(
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     settings = make_settings(telegram_api_url=f"http://127.0.0.1:{runner.addresses[0][1]}")
-    bot = build_bot(settings)
+    bot = build_bot(settings, AT_ONCE)
     caplog.set_level(logging.DEBUG)
     try:
         result = await TelegramSender(bot).send_message(CHAT, "digest")

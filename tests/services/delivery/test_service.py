@@ -11,16 +11,21 @@ import pytest
 
 from bot.demo.telegram_client import bot_for, close_session
 from bot.demo.telegram_server import DEFAULT_TOKEN, FakeTelegramServer
+from bot.pacing import install_pacing
 from bot.telegram import TelegramSender
 from services.clock.clocks import ManualClock
-from services.delivery.service import DeliveryPolicy, Pacer, PassLock
+from services.delivery.pacer import PacingPolicy
+from services.delivery.service import DeliveryPolicy, PassLock
 from services.storage import Database
 from services.storage.deliveries import NewDelivery
 from tests.services.digest_world import World
 
 MORNING = datetime(2026, 3, 20, 4, 0, tzinfo=UTC)  # 09:00 in Almaty
-# Retry logic without the per-chat pause (which the pacing tests below and the 200-chat test cover).
-FAST = DeliveryPolicy(send_rate=100, private_interval=0.01, backoff_seconds=0.01)
+# Retry logic without the per-chat gap (which the pacer's tests and the 200-chat test cover).
+FAST = DeliveryPolicy(send_rate=100, backoff_seconds=0.01)
+FAST_PACING = PacingPolicy(
+    send_rate=100, private_interval=0.01, group_interval=0.01, backoff_seconds=0.01
+)
 
 
 @pytest.fixture
@@ -37,6 +42,18 @@ async def fake() -> AsyncIterator[FakeTelegramServer]:
 
 @pytest.fixture
 async def sender(fake: FakeTelegramServer) -> AsyncIterator[TelegramSender]:
+    """The sender as the bot runs it: every call paced (bot/pacing.py), small gaps."""
+    bot = bot_for(fake, DEFAULT_TOKEN)
+    install_pacing(bot, FAST_PACING)
+    try:
+        yield TelegramSender(bot)
+    finally:
+        await close_session(bot.session)
+
+
+@pytest.fixture
+async def bare_sender(fake: FakeTelegramServer) -> AsyncIterator[TelegramSender]:
+    """A sender with nothing paced beneath it, which reports every 429 to delivery."""
     bot = bot_for(fake, DEFAULT_TOKEN)
     try:
         yield TelegramSender(bot)
@@ -79,6 +96,7 @@ async def test_two_hundred_subscribers_each_get_exactly_one_digest_under_telegra
             await subscribe(world, limited, chat_id, topics[index % 4], topics[(index + 1) % 4])
         world.clock.set(MORNING)
         bot = bot_for(limited, DEFAULT_TOKEN)
+        install_pacing(bot, PacingPolicy(send_rate=rate))
         try:
             report = await world.delivery(DeliveryPolicy(send_rate=rate)).run_pass(
                 TelegramSender(bot)
@@ -87,7 +105,7 @@ async def test_two_hundred_subscribers_each_get_exactly_one_digest_under_telegra
             await close_session(bot.session)
 
         assert report.due == report.built == report.completed == 200
-        assert limited.rate_limited == 0  # our own pacing never ran into Telegram's limits
+        assert limited.rate_limited == 0  # the bot's pacing never ran into Telegram's limits
         for chat_id in chats:
             (message,) = limited.messages(chat_id)
             assert message.text.startswith("Дайджест новостей · 20 марта")
@@ -114,7 +132,7 @@ async def test_a_chat_that_blocked_the_bot_is_marked_blocked_and_the_rest_still_
     assert [len(fake.messages(chat)) for chat in (1, 3)] == [1, 1]
 
 
-async def test_after_a_429_the_same_message_goes_again_once_retry_after_has_passed(
+async def test_a_429_is_waited_out_beneath_the_sender_and_the_part_goes_once(
     world: World, fake: FakeTelegramServer, sender: TelegramSender
 ) -> None:
     (topic,) = await news(world, "уран")
@@ -126,6 +144,25 @@ async def test_after_a_429_the_same_message_goes_again_once_retry_after_has_pass
 
     started = asyncio.get_running_loop().time()
     report = await world.delivery(FAST).run_pass(sender)
+
+    assert asyncio.get_running_loop().time() - started >= 1.0
+    assert (report.rate_limited, report.completed) == (0, 1)  # the pacer took care of it
+    assert len(fake.messages(1)) == 1
+    assert fake.rate_limited == 1
+
+
+async def test_a_429_the_sender_reports_is_waited_out_and_the_same_message_sent_again(
+    world: World, fake: FakeTelegramServer, bare_sender: TelegramSender
+) -> None:
+    (topic,) = await news(world, "уран")
+    await subscribe(world, fake, 1, topic)
+    fake.fail_next(
+        "sendMessage", status=429, description="Too Many Requests: retry after 1", retry_after=1
+    )
+    world.clock.set(MORNING)
+
+    started = asyncio.get_running_loop().time()
+    report = await world.delivery(FAST).run_pass(bare_sender)
 
     assert asyncio.get_running_loop().time() - started >= 1.0
     assert report.rate_limited == 1
@@ -257,112 +294,6 @@ async def test_a_pass_while_another_holds_the_lock_does_nothing(
     assert report.skipped_locked
     assert fake.messages(1) == []
     assert await world.deliveries.get(1, "2026-03-20") is None
-
-
-# --- pacing, in virtual time ---------------------------------------------------------------
-
-
-class VirtualTime:
-    """A monotonic clock that sleeping moves forward, so pacing is checked without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += max(seconds, 0.0)
-        await asyncio.sleep(0)
-
-
-def pacer(rate: float, virtual: VirtualTime) -> Pacer:
-    return Pacer(rate, monotonic=virtual.monotonic, sleep=virtual.sleep)
-
-
-async def send_all(
-    pace: Pacer, virtual: VirtualTime, chats: range, latency: float = 0.0
-) -> list[float]:
-    """Send one message to each chat in turn, each answered `latency` later; the start times."""
-    starts = []
-    for chat in chats:
-        ticket = await pace.turn(chat)
-        starts.append(virtual.now)
-        virtual.now += latency
-        pace.replied(ticket, 1.0)
-    return starts
-
-
-async def test_messages_to_different_chats_are_spread_evenly_at_the_send_rate() -> None:
-    virtual = VirtualTime()
-    starts = await send_all(pacer(25, virtual), virtual, range(100))
-
-    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 1 / 25
-    achieved = (len(starts) - 1) / (starts[-1] - starts[0])
-    assert 0.95 * 25 <= achieved <= 25
-
-
-async def test_no_second_as_telegram_sees_it_holds_more_than_the_rate() -> None:
-    virtual = VirtualTime()
-    pace = pacer(10, virtual)
-    pace.replied(await pace.turn(99), 1.0)  # answered at once: the network itself is quick
-    in_flight = [await pace.turn(chat) for chat in range(10)]  # then answers are slow to come
-    waiting = asyncio.create_task(pace.turn(10))
-    await asyncio.sleep(0)
-    virtual.now += 2.0
-    assert not waiting.done()  # the eleventh waits for the first answer
-
-    pace.replied(in_flight[0], 1.0)
-    answered = virtual.now
-    await waiting
-
-    assert virtual.now >= answered + 1.0  # a full second after that answer (queueing counts)
-
-
-async def test_the_rate_holds_in_every_sliding_second_with_slow_answers() -> None:
-    virtual = VirtualTime()
-    starts = await send_all(pacer(10, virtual), virtual, range(60), latency=0.03)
-
-    for index, start in enumerate(starts):
-        assert sum(1 for other in starts[index:] if other < start + 1.0) <= 10
-
-
-async def test_a_chat_waits_its_interval_after_the_reply_and_a_group_three_seconds() -> None:
-    virtual = VirtualTime()
-    pace = pacer(30, virtual)
-    policy = DeliveryPolicy()
-
-    ticket = await pace.turn(7)
-    virtual.now += 0.2  # the reply takes a while
-    replied_at = virtual.now
-    pace.replied(ticket, policy.interval_for("private"))
-    pace.replied(await pace.turn(7), policy.interval_for("private"))
-    assert virtual.now >= replied_at + 1.0
-
-    pace.replied(await pace.turn(-100), policy.interval_for("supergroup"))
-    group_reply = virtual.now
-    await pace.turn(-100)
-    assert virtual.now >= group_reply + 3.0  # 20 a minute for groups
-
-
-async def test_a_429_pauses_every_chat_for_its_retry_after() -> None:
-    virtual = VirtualTime()
-    pace = pacer(30, virtual)
-    pace.replied(await pace.turn(1), 1.0)
-
-    pace.pause(5)
-    paused_at = virtual.now
-    await pace.turn(2)
-
-    assert virtual.now >= paused_at + 5
-
-
-async def test_a_rate_below_one_a_second_is_kept_too() -> None:
-    virtual = VirtualTime()
-    starts = await send_all(pacer(0.5, virtual), virtual, range(3))
-
-    assert starts[1] - starts[0] >= 2.0 and starts[2] - starts[1] >= 2.0
 
 
 async def test_only_one_pass_holds_the_lock_at_a_time(tmp_path: Path) -> None:

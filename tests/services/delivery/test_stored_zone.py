@@ -16,7 +16,7 @@ from services.storage import Database
 from tests.services.digest_world import World
 
 NINE_UTC = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
-FAST = DeliveryPolicy(send_rate=100, private_interval=0.01, backoff_seconds=0.01)
+FAST = DeliveryPolicy(send_rate=100, backoff_seconds=0.01)
 
 
 @pytest.fixture
