@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 import tracemalloc
 from datetime import timedelta
 from typing import Any
@@ -183,6 +184,34 @@ async def test_an_unresolvable_host_is_a_connection_failure() -> None:
     async with Fetcher() as fetcher:
         with pytest.raises(ConnectionFailed, match="could not be resolved"):
             await fetcher.fetch("http://no-such-host.invalid/feed.xml")
+
+
+async def test_a_closed_port_is_a_connection_failure() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nobody listens there now
+
+    async with local_fetcher() as fetcher:
+        with pytest.raises(ConnectionFailed, match="could not connect to 127.0.0.1"):
+            await fetcher.fetch(f"http://127.0.0.1:{port}/feed.xml")
+
+
+async def test_a_server_that_hangs_up_mid_answer_is_a_bad_response() -> None:
+    async def hang_up(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nhalf a body")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with local_fetcher() as fetcher:
+            with pytest.raises(BadResponse, match="broke the connection"):
+                await fetcher.fetch(f"http://127.0.0.1:{port}/page")
+    finally:
+        server.close()
+        await server.wait_closed()
 
 
 # --- concurrency --------------------------------------------------------------------
