@@ -111,12 +111,12 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # Strings that are not prose: page metadata, links and bylines that extraction let through.
 _ISO_TIME = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
 _URL = r"(?:https?://|www\.)[^\s«»\"<>]+"
-_IMAGE = r"[^\s«»\"<>]+\.(?:png|jpe?g|gif|webp|svg|bmp)\b"
+_IMAGE = r"[\w\-]\.(?:png|jpe?g|gif|webp|svg|bmp)\b"
 _HANDLE = r"(?<![\w.])@[A-Za-z_][\w]{2,}"
 _NOT_PROSE = re.compile(
     rf"(?i){_ISO_TIME}|{_URL}|{_IMAGE}|{_HANDLE}"
-    r"|(?:^|\s|·)(?:автор|авторы|author|authors)\s*:"  # an author line
-    r"|\b\d{1,2}:\d{2}\s*·"  # page chrome: "3 декабря, 02:54 · …"
+    r"|\b(?:автор|авторы|author|authors)\s*:"  # an author line
+    r"|\d:\d{2}\s*·"  # page chrome: "3 декабря, 02:54 · …"
 )
 # A prefix of such strings glued to a sentence, removed piece by piece.
 _JUNK_PREFIX = re.compile(

@@ -43,6 +43,7 @@ _SPACES = re.compile(r"\s+")
 _ENDS_WITH_INITIALS = re.compile(r"(?:^|\s)(?:[A-Z]\.){1,3}$")
 # A word, a sentence end and the next word with no space between: "году.По", "сделал.Но".
 # The word must not continue a dotted token ("www.Example", "т.е.Путин", "1.Пункт").
+_STOP_BEFORE_WORD = re.compile(r"[.!?…][\"»”’)]*[^\W\d_]")
 _GLUED = re.compile(
     r"(?<![\w.\-/@:])([^\W\d_]{2,}|\d{2,})([\"»”’)]*[.!?…]+[\"»”’)]*)([^\W\d_]{2,})"
     r"(?![.\-@/][^\W\d_])(\s?)"
@@ -109,7 +110,7 @@ def _unglued(match: re.Match[str]) -> str:
 
 def unglue_sentences(line: str) -> str:
     """`line` with a space put back between two sentences written without one."""
-    if "." not in line and "!" not in line and "?" not in line and "…" not in line:
+    if not _STOP_BEFORE_WORD.search(line):
         return line
     return _GLUED.sub(_unglued, line)
 
