@@ -1,35 +1,284 @@
-"""Same-story clustering: precision and recall of same-story pairs on tests/data/story_clusters.json.
+"""Same-event grouping: precision and recall against labelled pairs and the story fixture.
 
-Compares the project's method (TF-IDF cosine over title+lead lemmas, services/stories/clustering.py)
-with the baseline the alternative would give: Jaccard similarity of lemma shingles (word
-bigrams), which is what MinHash/LSH estimates — computed exactly here, so the baseline is
-its best case. Both run the way ingestion does: articles arrive in time order and each
-joins the story of its most similar earlier article within 48 hours, or starts one.
+1. Russian pairs (/work/shared/eval-data/story_pairs_ru.jsonl, or --pairs PATH): each pair
+   labelled same event / different events by the reader's rule. The shipped decision
+   (services/stories/similarity.py) is scored next to, in the same run:
+   - a plain TF-IDF cosine over title+lead lemmas at its best threshold on the whole set
+     (tuned on the answers: the baseline's best case) and cross-validated;
+   - the previous method (weighted TF-IDF cosine >= 0.45, which this replaces).
+   Cross-validated: 5 folds, repeated over 5 shuffles; the model is fitted (or the baseline's
+   threshold chosen) on 4/5 and scored on the other 1/5, so overfitting shows as a gap
+   between the whole-set and the cross-validated figures. IDF is taken over the pairs' articles.
+2. tests/data/story_clusters.json (Russian, English, Kazakh articles over a week): the
+   articles arrive in time order and each joins the story of its best match within 48 hours,
+   as in production; pairwise precision and recall, shipped vs previous method.
+3. Cost: CPU per article to fingerprint it (lemmas, NER) and to assign it against an index
+   of the pair set's ~700 articles all within one window; resident memory before and after
+   the models load.
 
-    .venv/bin/python benchmarks/clustering.py
+    .venv/bin/python benchmarks/clustering.py          # the report
+    .venv/bin/python benchmarks/clustering.py --fit    # the constants for similarity.py
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
+import resource
 import sys
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from itertools import combinations
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.stories.clustering import THRESHOLD, WINDOW, StoryIndex, fingerprint_terms  # noqa: E402
-from services.text.lemmas import Lemmatizer  # noqa: E402
+from services.stories import embeddings  # noqa: E402
+from services.stories.clustering import StoryIndex  # noqa: E402
+from services.stories.fingerprint import EventFingerprint, fingerprint  # noqa: E402
+from services.stories.similarity import (  # noqa: E402
+    THRESHOLD,
+    PairFeatures,
+    pair_features,
+    tfidf_cosine,
+)
+from services.text.lemmas import Lemmatizer, split_lead  # noqa: E402
+from services.text.stopwords import stop_words  # noqa: E402
 
-FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "data" / "story_clusters.json"
+ROOT = Path(__file__).resolve().parent.parent
+PAIRS = Path("/work/shared/eval-data/story_pairs_ru.jsonl")
+FIXTURE = ROOT / "tests" / "data" / "story_clusters.json"
+PREVIOUS_THRESHOLD = 0.45  # the weighted TF-IDF cosine the previous method merged at
+FOLDS, REPEATS, L2 = 5, 5, 1.0
+AT = datetime.fromisoformat("2020-05-02T12:00:00+00:00")  # the pairs carry no times: one window
+
+Array = npt.NDArray[Any]
 
 
-def load() -> list[dict[str, str]]:
-    articles: list[dict[str, str]] = json.loads(FIXTURE.read_text(encoding="utf-8"))["articles"]
-    return sorted(articles, key=lambda a: a["published"])
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scores(predicted: Array, truth: Array) -> tuple[float, float, float]:
+    """Precision, recall and F1 of the 'same' predictions."""
+    hits = float(np.sum(predicted & truth))
+    precision = hits / max(float(np.sum(predicted)), 1.0)
+    recall = hits / max(float(np.sum(truth)), 1.0)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+# -- the model ------------------------------------------------------------------------------
+
+
+def fit_logistic(x: Array, y: Array) -> Array:
+    """Weights (then the bias) of an L2-penalised logistic regression, by Newton's method."""
+    design = np.c_[x, np.ones(len(x))]
+    weights = np.zeros(design.shape[1])
+    penalty = np.diag(np.r_[np.full(x.shape[1], L2), 0.0])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-design @ weights))
+        gradient = design.T @ (p - y) + penalty @ weights
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + penalty
+        weights -= np.linalg.solve(hessian, gradient)
+    return weights
+
+
+def probability(weights: Array, x: Array) -> Array:
+    result: Array = 1 / (1 + np.exp(-(np.c_[x, np.ones(len(x))] @ weights)))
+    return result
+
+
+def best_threshold(values: Array, truth: Array) -> float:
+    return float(max(np.unique(values), key=lambda t: scores(values >= t, truth)[2]))
+
+
+def cross_validated(
+    truth: Array, decide: Callable[[Array, Array], Array]
+) -> tuple[float, float, float]:
+    """Mean precision, recall, F1 over REPEATS shuffles of FOLDS folds: `decide(train, test)`
+    gets index arrays and returns the test pairs' predictions."""
+    results = []
+    for seed in range(REPEATS):
+        order = np.random.default_rng(seed).permutation(len(truth))
+        predicted = np.zeros(len(truth), dtype=bool)
+        for fold in np.array_split(order, FOLDS):
+            train = np.setdiff1d(order, fold)
+            predicted[fold] = decide(train, fold)
+        results.append(scores(predicted, truth))
+    mean = np.mean(results, axis=0)
+    return float(mean[0]), float(mean[1]), float(mean[2])
+
+
+# -- the pairs ------------------------------------------------------------------------------
+
+
+def plain_terms(title: str, text: str, lemmatizer: Lemmatizer) -> list[str]:
+    """The baseline's document: title + lead lemmas, no stop words, nothing weighted."""
+    lead, _ = split_lead(text)
+    stop = stop_words("ru")
+    return [t for t in lemmatizer.lemmas(f"{title}. {lead}", "ru") if len(t) > 1 and t not in stop]
+
+
+def cosine(a: Counter[str], b: Counter[str], idf: Callable[[str], float]) -> float:
+    va = {t: (1 + math.log(c)) * idf(t) for t, c in a.items()}
+    vb = {t: (1 + math.log(c)) * idf(t) for t, c in b.items()}
+    norm = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(sum(w * w for w in vb.values()))
+    return sum(w * vb.get(t, 0.0) for t, w in va.items()) / norm if norm else 0.0
+
+
+def idf_over(documents: Sequence[set[str]]) -> Callable[[str], float]:
+    df: Counter[str] = Counter()
+    for terms in documents:
+        df.update(terms)
+    total = len(documents)
+    return lambda term: math.log((total + 1) / (df.get(term, 0) + 1)) + 1.0
+
+
+def ner_names(texts: Sequence[str], lemmatizer: Lemmatizer) -> list[frozenset[str]]:
+    """Lemmas of the PER, ORG and LOC spans slovnet's news NER finds (natasha's model files)."""
+    import importlib.util
+
+    from navec import Navec
+    from slovnet import NER
+
+    spec = importlib.util.find_spec("natasha")
+    assert spec is not None and spec.submodule_search_locations
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    ner = NER.load(str(folder / "data/model/slovnet_ner_news_v1.tar"))
+    ner.navec(Navec.load(str(folder / embeddings.EMBEDDINGS)))
+    return [
+        frozenset(
+            lemma
+            for span in markup.spans
+            for lemma in lemmatizer.lemmas(markup.text[span.start : span.stop], "ru")
+            if len(lemma) > 1
+        )
+        for markup in ner.map(list(texts))
+    ]
+
+
+def features_of(
+    rows: list[dict[str, Any]], events: dict[str, EventFingerprint]
+) -> tuple[Array, list[float]]:
+    """The model's features of every pair, and the previous method's cosine; IDF over the
+    pairs' articles."""
+    index = StoryIndex()
+    for number, event in enumerate(events.values()):
+        index.add(number, number, AT, event)
+    x, previous = [], []
+    for row in rows:
+        a, b = events[row["a"]["url"]], events[row["b"]["url"]]
+        weighted = tfidf_cosine(a, b, index.idf)
+        previous.append(weighted)
+        f = pair_features(a, b, weighted, index.idf)
+        x.append([f.tfidf, f.title_fit, f.shared_figure])
+    return np.array(x), previous
+
+
+def model_cv(x: Array, truth: Array) -> tuple[float, float, float]:
+    y = truth.astype(float)
+    return cross_validated(
+        truth,
+        lambda train, test: probability(fit_logistic(x[train], y[train]), x[test]) >= THRESHOLD,
+    )
+
+
+def pair_report(path: Path, lemmatizer: Lemmatizer, *, fit_only: bool, with_ner: bool) -> None:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    articles = {row[side]["url"]: row[side] for row in rows for side in "ab"}
+    truth = np.array([bool(row["same"]) for row in rows])
+
+    started = time.process_time()
+    events = {
+        url: fingerprint(a["title"], a["text"], "ru", lemmatizer) for url, a in articles.items()
+    }
+    fingerprint_ms = (time.process_time() - started) * 1000 / len(articles)
+    x, previous = features_of(rows, events)
+
+    if fit_only:
+        weights = fit_logistic(x, truth.astype(float))
+        print(f"WEIGHTS = ({weights[0]:.2f}, {weights[1]:.2f}, {weights[2]:.2f})")
+        print(f"BIAS = {weights[3]:.2f}")
+        return
+
+    plain = {
+        url: Counter(plain_terms(a["title"], a["text"], lemmatizer)) for url, a in articles.items()
+    }
+    plain_idf = idf_over([set(terms) for terms in plain.values()])
+    baseline = np.array(
+        [cosine(plain[row["a"]["url"]], plain[row["b"]["url"]], plain_idf) for row in rows]
+    )
+    shipped = np.array(
+        [PairFeatures(*features).probability() for features in x.tolist()]  # the constants
+    )
+
+    print(f"pairs: {len(rows)} ({int(truth.sum())} same), {len(articles)} articles, {path.name}")
+    print(f"  {'':48s} precision  recall   F1")
+
+    def line(name: str, figures: tuple[float, float, float]) -> None:
+        print(f"  {name:48s} {figures[0]:.3f}     {figures[1]:.3f}   {figures[2]:.3f}")
+
+    line(f"shipped: P(same) >= {THRESHOLD}, whole set", scores(shipped >= THRESHOLD, truth))
+    line("shipped model, cross-validated", model_cv(x, truth))
+    cut = best_threshold(baseline, truth)
+    line(f"baseline TF-IDF >= {cut:.3f} (its best, whole set)", scores(baseline >= cut, truth))
+    line(
+        "baseline TF-IDF, cross-validated",
+        cross_validated(
+            truth,
+            lambda train, test: baseline[test] >= best_threshold(baseline[train], truth[train]),
+        ),
+    )
+    line(
+        f"previous: weighted TF-IDF >= {PREVIOUS_THRESHOLD}",
+        scores(np.array(previous) >= PREVIOUS_THRESHOLD, truth),
+    )
+    if with_ner:
+        found = ner_names(
+            [f"{a['title']}\n{a['text'][:600]}" for a in articles.values()], lemmatizer
+        )
+        with_names = {
+            url: replace(event, names=event.names | names)
+            for (url, event), names in zip(events.items(), found, strict=True)
+        }
+        line(
+            "model with NER names, cross-validated",
+            model_cv(features_of(rows, with_names)[0], truth),
+        )
+    print("  goal: precision >= 0.90 and recall >= 0.90")
+
+    index = StoryIndex()
+    for number, event in enumerate(events.values()):
+        index.add(number, number, AT, event)
+    started = time.process_time()
+    for number, event in enumerate(events.values()):
+        index.nearest(event, AT, exclude=number)
+    tfidf_ms = (time.process_time() - started) * 1000 / len(events)
+    started = time.process_time()
+    for number, event in enumerate(events.values()):
+        index.best_match(event, AT, exclude=number)
+    assign_ms = (time.process_time() - started) * 1000 / len(events)
+    print()
+    print(
+        f"CPU per article: fingerprint {fingerprint_ms:.2f} ms; assignment against"
+        f" {len(events)} articles in one window {assign_ms:.2f} ms, of which TF-IDF candidates"
+        f" (all the previous method did) {tfidf_ms:.2f} ms"
+    )
+
+
+# -- the fixture ----------------------------------------------------------------------------
 
 
 def language_of(article: dict[str, str]) -> str:
@@ -39,111 +288,84 @@ def language_of(article: dict[str, str]) -> str:
     return "ru" if any("\u0400" <= ch <= "\u04ff" for ch in text) else "en"
 
 
-def pair_scores(labels: list[str], predicted: list[int]) -> tuple[float, float, int, int]:
-    """Precision and recall over article pairs; also the true and predicted pair counts."""
+def pair_scores(labels: list[str], predicted: list[int]) -> tuple[float, float]:
     truth = {(i, j) for i, j in combinations(range(len(labels)), 2) if labels[i] == labels[j]}
     found = {(i, j) for i, j in combinations(range(len(labels)), 2) if predicted[i] == predicted[j]}
     hits = len(truth & found)
-    precision = hits / len(found) if found else 1.0
-    recall = hits / len(truth) if truth else 1.0
-    return precision, recall, len(truth), len(found)
+    return hits / len(found) if found else 1.0, hits / len(truth) if truth else 1.0
 
 
-def cluster_sequentially(
-    times: list[datetime], similar: Callable[[int, int], float], threshold: float
-) -> list[int]:
-    """Single-link, in arrival order, within the 48-hour window: the baseline's procedure."""
-    story: list[int] = []
-    for i in range(len(times)):
-        best, best_score = -1, -1.0
-        for j in range(i):
-            if abs(times[i] - times[j]) <= WINDOW:
-                score = similar(i, j)
-                if score > best_score:
-                    best, best_score = j, score
-        story.append(story[best] if best >= 0 and best_score >= threshold else i)
-    return story
+def fixture_report(lemmatizer: Lemmatizer) -> None:
+    articles = sorted(
+        json.loads(FIXTURE.read_text(encoding="utf-8"))["articles"], key=lambda a: a["published"]
+    )
+    labels = [a["story"] for a in articles]
+    times = [datetime.fromisoformat(a["published"].replace("Z", "+00:00")) for a in articles]
+    events = [fingerprint(a["title"], a["lead"], language_of(a), lemmatizer) for a in articles]
 
+    index = StoryIndex()
+    shipped: list[int] = []
+    for i, (event, at) in enumerate(zip(events, times, strict=True)):
+        found = index.story_for(event, at)
+        shipped.append(found if found is not None else i)
+        index.add(i, shipped[-1], at, event)
 
-def tfidf_clusters(terms: list[list[str]], times: list[datetime], threshold: float) -> list[int]:
-    index = StoryIndex(threshold=threshold)
-    story: list[int] = []
-    for i, (doc_terms, at) in enumerate(zip(terms, times, strict=True)):
-        found = index.story_for(doc_terms, at)
-        story.append(found if found is not None else i)
-        index.add(i, story[-1], at, doc_terms)
-    return story
+    previous_index = StoryIndex()
+    previous: list[int] = []
+    for i, (event, at) in enumerate(zip(events, times, strict=True)):
+        best = next(iter(previous_index.nearest(event, at)), None)
+        joined = (
+            previous_index.docs[best[1]].story_id if best and best[0] >= PREVIOUS_THRESHOLD else i
+        )
+        previous.append(joined)
+        previous_index.add(i, joined, at, event)
 
-
-def shingles(lemmas: list[str], size: int = 2) -> set[tuple[str, ...]]:
-    return {tuple(lemmas[k : k + size]) for k in range(max(len(lemmas) - size + 1, 1))}
+    print()
+    print(f"{FIXTURE.name}: {len(articles)} articles (ru, en, kk), {len(set(labels))} stories")
+    for name, predicted in (("shipped", shipped), ("previous", previous)):
+        precision, recall = pair_scores(labels, predicted)
+        merged = sorted(
+            {
+                (labels[i], labels[j])
+                for i, j in combinations(range(len(labels)), 2)
+                if predicted[i] == predicted[j] and labels[i] != labels[j]
+            }
+        )
+        split = sorted(
+            {
+                labels[i]
+                for i, j in combinations(range(len(labels)), 2)
+                if labels[i] == labels[j] and predicted[i] != predicted[j]
+            }
+        )
+        print(f"  {name:9s} precision {precision:.3f}, recall {recall:.3f}")
+        print(f"            wrongly merged: {merged or 'none'}; split: {split or 'none'}")
 
 
 def main() -> None:
-    articles = load()
-    labels = [a["story"] for a in articles]
-    times = [datetime.fromisoformat(a["published"].replace("Z", "+00:00")) for a in articles]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--pairs", type=Path, default=PAIRS)
+    parser.add_argument("--fit", action="store_true", help="print the fitted model constants")
+    parser.add_argument(
+        "--ner", action="store_true", help="also score names found by slovnet's Russian NER"
+    )
+    args = parser.parse_args()
     lemmatizer = Lemmatizer()
-    started = time.perf_counter()
-    terms = [fingerprint_terms(a["title"], a["lead"], language_of(a), lemmatizer) for a in articles]
-    lemmatise_ms = (time.perf_counter() - started) * 1000 / len(articles)
-    plain = [
-        [t for t in lemmatizer.lemmas(a["title"] + ". " + a["lead"], language_of(a)) if len(t) > 1]
-        for a in articles
-    ]
-
-    stories = len(set(labels))
-    print(f"fixture: {len(articles)} articles, {stories} stories, {FIXTURE.name}")
-    print(f"fingerprinting title+lead: {lemmatise_ms:.2f} ms per article (cold cache)")
-    print()
-    print("threshold  tfidf P / R        shingle-Jaccard P / R")
-    bags = [shingles(p) for p in plain]
-
-    def jaccard(i: int, j: int) -> float:
-        union = len(bags[i] | bags[j])
-        return len(bags[i] & bags[j]) / union if union else 0.0
-
-    best_baseline = (0.0, 0.0, 0.0)
-    for step in range(1, 12):
-        threshold = step * 0.05
-        p1, r1, _, _ = pair_scores(labels, tfidf_clusters(terms, times, threshold))
-        p2, r2, _, _ = pair_scores(labels, cluster_sequentially(times, jaccard, threshold))
-        if p2 >= 0.9 and r2 > best_baseline[2]:
-            best_baseline = (threshold, p2, r2)
-        marker = "  <- services/stories/clustering.py" if abs(threshold - THRESHOLD) < 1e-9 else ""
-        print(f"  {threshold:.2f}     {p1:.3f} / {r1:.3f}      {p2:.3f} / {r2:.3f}{marker}")
-
-    started = time.perf_counter()
-    chosen = tfidf_clusters(terms, times, THRESHOLD)
-    assign_ms = (time.perf_counter() - started) * 1000 / len(articles)
-    precision, recall, true_pairs, found_pairs = pair_scores(labels, chosen)
+    before = rss_mb()
+    embeddings.load()
+    loaded = rss_mb()
+    if args.pairs.exists():
+        pair_report(args.pairs, lemmatizer, fit_only=args.fit, with_ner=args.ner)
+    else:
+        print(f"no pair set at {args.pairs}")
+    if args.fit:
+        return
+    fixture_report(lemmatizer)
     print()
     print(
-        f"chosen: TF-IDF cosine >= {THRESHOLD}: precision {precision:.3f}, recall {recall:.3f}"
-        f" ({true_pairs} same-story pairs, {found_pairs} predicted);"
-        f" goal precision >= 0.9, recall >= 0.8"
+        f"resident memory: {before:.0f} MB with the lemmatiser, {loaded:.0f} MB with the"
+        f" embeddings loaded (their share {loaded - before:.0f} MB)"
     )
-    if best_baseline[0]:
-        print(
-            f"baseline at its best threshold with precision >= 0.9 ({best_baseline[0]:.2f}):"
-            f" recall {best_baseline[2]:.3f} -> TF-IDF recall is"
-            f" {recall / best_baseline[2]:.2f}x the baseline's"
-        )
-    else:
-        print("baseline: no threshold reaches precision 0.9")
-    print(f"assignment (index only, after lemmatising): {assign_ms:.3f} ms per article")
-    merged = {
-        (labels[i], labels[j])
-        for i, j in combinations(range(len(labels)), 2)
-        if chosen[i] == chosen[j] and labels[i] != labels[j]
-    }
-    missed = {
-        labels[i]
-        for i, j in combinations(range(len(labels)), 2)
-        if labels[i] == labels[j] and chosen[i] != chosen[j]
-    }
-    print(f"wrongly merged: {sorted(merged) or 'none'}")
-    print(f"stories split: {sorted(missed) or 'none'}")
 
 
 if __name__ == "__main__":

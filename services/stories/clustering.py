@@ -1,26 +1,21 @@
-"""Same story, several outlets → one story: articles within 48 hours that report the same event.
+"""Same event, several outlets → one story: articles within 48 hours that report one event.
 
-Method (chosen by measurement, see benchmarks/clustering.py): TF-IDF cosine over
-the lemmas of each article's title and lead. Outlets retell an event in their
-own words, so shingles of consecutive words (what MinHash/LSH estimates) rarely
-survive a rewrite, while the event's rare words — names, places, figures — do;
-IDF is what makes those count and the common news vocabulary ("провел",
-"сообщили", "встреча") not. Title words count twice: a headline is the densest
-statement of the event. Names, abbreviations and figures (a capitalised word
-inside a sentence, an all-caps word, a number) count three times: an event is
-who, where and how much, and that is what tells two look-alike stories apart
-("Лавров met Nurtleu" and "Лавров met Saidov" share the template, not the names).
+Each article is fingerprinted once, at ingestion (services/stories/fingerprint.py: title and
+lead lemmas, names, figures). A new article is compared with the articles of the 48 hours
+around it: candidates are the ones sharing a rare term, ranked by TF-IDF cosine; the closest
+few are judged by the same-event model (services/stories/similarity.py: TF-IDF, how well
+each title fits the other article in meaning, shared figures). The article joins the story of
+the most probable match when P(same) reaches the model's threshold; otherwise it starts one.
+Shared vocabulary alone does not merge: two forecasts for different days, or two release
+posts of one template, differ in the names, figures and meaning their titles need.
 
-A new article joins the story of its most similar article from the 48 hours
-around it when the cosine reaches `threshold`; otherwise it starts a story. IDF
-is taken over a longer horizon (7 days of fingerprints) so that it is stable
-even when the window is quiet. The index lives in memory and catches up with
-the database before every assignment, so several processes (the bot, a CLI
-ingest) keep agreeing on the stories.
+IDF is taken over a longer horizon (7 days of fingerprints) so that it is stable even when
+the window is quiet. The index lives in memory and catches up with the database before every
+assignment, so several processes (the bot, a CLI ingest) keep agreeing on the stories.
 
-Ingestion calls `StoryClusterer.assign_article(article)` for every article it has
-just stored (or `assign(article_id)`); digests call `assign_many` for stored
-articles that have no story yet.
+Ingestion calls `StoryClusterer.assign_article(article)` for every article it has just
+stored (or `assign(article_id)`); digests call `assign_many` for stored articles that have
+no story yet.
 """
 
 from __future__ import annotations
@@ -29,68 +24,40 @@ import asyncio
 import logging
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-import razdel
 
 from services.clock.clocks import Clock
 from services.storage.articles import ArticleRepository
 from services.storage.models import Article
 from services.storage.stories import StoryRepository
-from services.text.lemmas import Lemmatizer, default_lemmatizer, split_lead, words
-from services.text.stopwords import stop_words
+from services.stories.fingerprint import EventFingerprint, fingerprint
+from services.stories.similarity import THRESHOLD, pair_features
+from services.text.lemmas import Lemmatizer, default_lemmatizer
 
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=48)
 IDF_HORIZON = timedelta(days=7)
-THRESHOLD = 0.45
-TITLE_WEIGHT = 2
-ENTITY_WEIGHT = 3
+JUDGED = 8  # the closest candidates by TF-IDF that the same-event model judges
 _COMMON_SHARE = 0.2  # a term in more than this share of documents does not nominate candidates
-
-
-def _entity_lemmas(text: str, language: str, lemmatizer: Lemmatizer) -> set[str]:
-    """Lemmas of names, abbreviations and figures: capitalised words inside a sentence,
-    all-caps words and numbers (a sentence's first word is capitalised anyway)."""
-    found: set[str] = set()
-    for sentence in razdel.sentenize(text):
-        for position, word in enumerate(words(sentence.text)):
-            if (
-                word.isdigit()
-                or (position > 0 and word[:1].isupper())
-                or (len(word) > 1 and word.isupper())
-            ):
-                found.update(lemmatizer.lemmas(word, language))
-    return found
-
-
-def fingerprint_terms(title: str, text: str, language: str, lemmatizer: Lemmatizer) -> list[str]:
-    """The weighted terms an article is compared by, from its title and lead.
-
-    Title lemmas count TITLE_WEIGHT times, names and figures ENTITY_WEIGHT times
-    (the two multiply), stop words not at all.
-    """
-    lead, _ = split_lead(text)
-    stop = stop_words(language) | stop_words("ru") | stop_words("en")
-    entities = _entity_lemmas(title, language, lemmatizer) | _entity_lemmas(
-        lead, language, lemmatizer
-    )
-    terms: list[str] = []
-    for source, weight in ((title, TITLE_WEIGHT), (lead, 1)):
-        for lemma in lemmatizer.lemmas(source, language):
-            if (len(lemma) > 1 or lemma.isdigit()) and lemma not in stop:
-                terms.extend([lemma] * weight * (ENTITY_WEIGHT if lemma in entities else 1))
-    return terms
 
 
 @dataclass(slots=True)
 class _Doc:
     story_id: int
     at: datetime
+    event: EventFingerprint
     tf: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    story_id: int
+    article_id: int
+    probability: float  # P(same event) under the model
+    tfidf: float
 
 
 @dataclass(slots=True)
@@ -107,12 +74,11 @@ class StoryIndex:
     df: Counter[str] = field(default_factory=Counter)
     postings: dict[str, set[int]] = field(default_factory=dict)
 
-    def add(self, article_id: int, story_id: int, at: datetime, terms: Iterable[str]) -> None:
+    def add(self, article_id: int, story_id: int, at: datetime, event: EventFingerprint) -> None:
         if article_id in self.docs:
             return
-        counts = Counter(terms)
-        tf = {term: 1.0 + math.log(count) for term, count in counts.items()}
-        self.docs[article_id] = _Doc(story_id, at, tf)
+        tf = event.term_frequencies()
+        self.docs[article_id] = _Doc(story_id, at, event, tf)
         for term in tf:
             self.df[term] += 1
             self.postings.setdefault(term, set()).add(article_id)
@@ -131,18 +97,20 @@ class StoryIndex:
                     if not holders:
                         del self.postings[term]
 
-    def _idf(self, term: str, total: int) -> float:
+    def idf(self, term: str) -> float:
+        total = len(self.docs) + 1
         return math.log((total + 1) / (self.df.get(term, 0) + 1)) + 1.0
 
-    def best_match(
-        self, terms: Sequence[str], at: datetime, *, exclude: int | None = None
-    ) -> tuple[int, float] | None:
-        """(story id, cosine) of the most similar article within the window, if any."""
-        if not terms:
-            return None
+    def nearest(
+        self, event: EventFingerprint, at: datetime, *, exclude: int | None = None
+    ) -> list[tuple[float, int]]:
+        """(TF-IDF cosine, article id) of the JUDGED closest articles within the window."""
+        tf = event.term_frequencies()
+        if not tf:
+            return []
         total = len(self.docs) + 1
-        counts = Counter(terms)
-        query = {t: (1.0 + math.log(c)) * self._idf(t, total) for t, c in counts.items()}
+        idf = self.idf
+        query = {term: weight * idf(term) for term, weight in tf.items()}
         query_norm = math.sqrt(sum(weight * weight for weight in query.values()))
         common = max(10, int(total * _COMMON_SHARE))
         candidates: set[int] = set()
@@ -152,32 +120,46 @@ class StoryIndex:
                 candidates |= holders
         if exclude is not None:
             candidates.discard(exclude)
-        best: tuple[int, float] | None = None
+        scored: list[tuple[float, int]] = []
         for article_id in candidates:
             doc = self.docs[article_id]
             if abs(doc.at - at) > self.window:
                 continue
             dot = 0.0
             norm = 0.0
-            for term, tf in doc.tf.items():
-                weight = tf * self._idf(term, total)
+            for term, frequency in doc.tf.items():
+                weight = frequency * idf(term)
                 norm += weight * weight
                 if term in query:
                     dot += weight * query[term]
-            if not norm:
-                continue
-            cosine = dot / (math.sqrt(norm) * query_norm)
-            if best is None or cosine > best[1] or (cosine == best[1] and doc.story_id < best[0]):
-                best = (doc.story_id, cosine)
+            if norm:
+                scored.append((dot / (math.sqrt(norm) * query_norm), article_id))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        return scored[:JUDGED]
+
+    def best_match(
+        self, event: EventFingerprint, at: datetime, *, exclude: int | None = None
+    ) -> Match | None:
+        """The most probable same-event article within the window, if there is any candidate."""
+        best: Match | None = None
+        for cosine, article_id in self.nearest(event, at, exclude=exclude):
+            doc = self.docs[article_id]
+            probability = pair_features(event, doc.event, cosine, self.idf).probability()
+            if (
+                best is None
+                or probability > best.probability
+                or (probability == best.probability and doc.story_id < best.story_id)
+            ):
+                best = Match(doc.story_id, article_id, probability, cosine)
         return best
 
     def story_for(
-        self, terms: Sequence[str], at: datetime, *, exclude: int | None = None
+        self, event: EventFingerprint, at: datetime, *, exclude: int | None = None
     ) -> int | None:
-        """The story an article with these terms belongs to, or None for a new story."""
-        match = self.best_match(terms, at, exclude=exclude)
-        if match is not None and match[1] >= self.threshold:
-            return match[0]
+        """The story an article with this fingerprint belongs to, or None for a new story."""
+        match = self.best_match(event, at, exclude=exclude)
+        if match is not None and match.probability >= self.threshold:
+            return match.story_id
         return None
 
 
@@ -242,25 +224,27 @@ class StoryClusterer:
 
     async def _assign(self, article: Article) -> int:
         await self._catch_up()
-        terms = await asyncio.to_thread(self._terms, article)
+        event = await asyncio.to_thread(self._fingerprint, article)
         at = article.time
-        story_id = await asyncio.to_thread(self._index.story_for, terms, at, exclude=article.id)
-        joined = await self._stories.join(article.id, story_id, at=at, terms=terms)
-        self._index.add(article.id, joined, at, terms)
+        story_id = await asyncio.to_thread(self._index.story_for, event, at, exclude=article.id)
+        joined = await self._stories.join(article.id, story_id, at=at, terms=event.encode())
+        self._index.add(article.id, joined, at, event)
         return joined
 
-    def _terms(self, article: Article) -> list[str]:
+    def _fingerprint(self, article: Article) -> EventFingerprint:
+        """CPU work (lemmas, the Russian NER): runs in a worker thread."""
         lemmatizer = self._lemmatizer or default_lemmatizer()
-        return fingerprint_terms(article.title, article.text, article.language, lemmatizer)
+        return fingerprint(article.title, article.text, article.language, lemmatizer)
 
     async def _catch_up(self) -> None:
         """Load fingerprints written since the last look (by this or another process)."""
         horizon = self._clock.now() - self._index.idf_horizon
-        for fingerprint in await self._stories.fingerprints(
-            since=horizon, after_seq=self._loaded_up_to
-        ):
+        for stored in await self._stories.fingerprints(since=horizon, after_seq=self._loaded_up_to):
             self._index.add(
-                fingerprint.article_id, fingerprint.story_id, fingerprint.at, fingerprint.terms
+                stored.article_id,
+                stored.story_id,
+                stored.at,
+                EventFingerprint.decode(stored.terms),
             )
-            self._loaded_up_to = max(self._loaded_up_to, fingerprint.seq)
+            self._loaded_up_to = max(self._loaded_up_to, stored.seq)
         self._index.forget_before(horizon)

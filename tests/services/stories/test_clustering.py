@@ -1,4 +1,4 @@
-"""Same story, several outlets → one story; look-alike events stay apart; 48-hour window."""
+"""Same event, several outlets → one story; look-alike events stay apart; 48-hour window."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from services.clock.clocks import ManualClock
 from services.storage import ArticleRepository, Database, SourceRepository
 from services.storage.models import Article, NewArticle
 from services.storage.stories import StoryRepository
-from services.stories.clustering import StoryClusterer, StoryIndex, fingerprint_terms
+from services.stories.clustering import StoryClusterer, StoryIndex
+from services.stories.fingerprint import EventFingerprint, fingerprint
 from services.text.lemmas import default_lemmatizer
 
 FIXTURE = Path(__file__).resolve().parents[2] / "data" / "story_clusters.json"
@@ -124,13 +125,13 @@ async def test_callers_waiting_on_the_same_new_articles_fingerprint_each_only_on
     room = Newsroom(db, clock)
     ids = [await room.store(article) for article in of_story("lavrov-nurtleu")]
     fingerprinted: list[int] = []
-    terms = room.clusterer._terms
+    read = room.clusterer._fingerprint
 
-    def counting_terms(article: Article) -> list[str]:
+    def counting(article: Article) -> EventFingerprint:
         fingerprinted.append(article.id)
-        return terms(article)
+        return read(article)
 
-    monkeypatch.setattr(room.clusterer, "_terms", counting_terms)
+    monkeypatch.setattr(room.clusterer, "_fingerprint", counting)
 
     await asyncio.gather(*(room.clusterer.assign_many(ids) for _ in range(5)))  # five searches
 
@@ -172,31 +173,36 @@ async def test_an_unknown_article_has_no_story(db: Database, clock: ManualClock)
     assert await Newsroom(db, clock).clusterer.assign(12345) is None
 
 
-def test_names_and_figures_weigh_more_than_the_words_around_them() -> None:
-    terms = fingerprint_terms(
-        "Лавров провел переговоры",
-        "Министр встретился с Нуртлеу в Москве. Обсудили 16 вопросов.",
-        "ru",
-        default_lemmatizer(),
-    )
-
-    assert terms.count("нуртлеу") == 3
-    assert terms.count("16") == 3
-    assert terms.count("обсудить") == 1
-    assert terms.count("переговоры") == 2  # a title word counts twice
+def lead_only(*lemmas: str) -> EventFingerprint:
+    return EventFingerprint("ru", (), lemmas, frozenset(), frozenset())
 
 
 def test_the_index_forgets_what_is_older_than_its_horizon() -> None:
     index = StoryIndex()
     moment = datetime.fromisoformat("2026-03-20T00:00:00+00:00")
-    index.add(1, 1, moment - timedelta(days=8), ["нуртлеу", "лавров"])
-    index.add(2, 2, moment, ["саидов", "лавров"])
+    index.add(1, 1, moment - timedelta(days=8), lead_only("нуртлеу", "лавров"))
+    index.add(2, 2, moment, lead_only("саидов", "лавров"))
 
     index.forget_before(moment - timedelta(days=7))
 
     assert set(index.docs) == {2}
     assert "нуртлеу" not in index.df and "нуртлеу" not in index.postings
     assert index.df["лавров"] == 1
+
+
+async def test_a_story_keeps_its_fingerprints_in_the_database_for_other_processes(
+    db: Database, clock: ManualClock
+) -> None:
+    room = Newsroom(db, clock)
+    told = of_story("lavrov-nurtleu")[0]
+    await room.clusterer.assign(await room.store(told))
+
+    stored = await room.stories.fingerprints(since=clock.now() - timedelta(days=7))
+
+    assert len(stored) == 1
+    assert EventFingerprint.decode(stored[0].terms) == fingerprint(
+        told["title"], told["lead"], "ru", default_lemmatizer()
+    )
 
 
 async def test_at_start_every_article_left_without_a_story_is_clustered(

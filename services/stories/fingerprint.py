@@ -1,0 +1,121 @@
+"""What an article is compared by: the lemmas of its title and lead, its names and its figures.
+
+An event is who, where and how much, told in a headline and a lead; so a fingerprint keeps
+the content lemmas of both (in order, title apart from lead: the reader's rule is that each
+title must fit the other article), the names among them and the figures. It is stored with
+the story (story_fingerprints.terms) as prefixed tokens, so a new article is compared with
+the last 48 hours without reading or analysing them again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from services.stories.entities import names
+from services.text.lemmas import Lemmatizer, split_lead
+from services.text.stopwords import stop_words
+
+TITLE_WEIGHT = 2  # a headline is the densest statement of the event
+NAME_WEIGHT = 3  # who, where and how much tell look-alike events apart
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
+_TITLE, _LEAD, _NAME, _FIGURE_TAG, _LANGUAGE = "T:", "L:", "N:", "#:", "@:"
+
+
+def figures(text: str) -> frozenset[str]:
+    """The numbers written in `text` ("3,5" and "3.5" are one figure)."""
+    return frozenset(match.replace(",", ".") for match in _FIGURE.findall(text))
+
+
+@dataclass(frozen=True, slots=True)
+class EventFingerprint:
+    language: str
+    title: tuple[str, ...]  # content lemmas of the title, in order
+    lead: tuple[str, ...]  # content lemmas of the lead, in order
+    names: frozenset[str]  # lemmas of people, organisations, places, abbreviations, numbers
+    figures: frozenset[str]  # numbers as written in the title and lead
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every content lemma of the title and lead."""
+        return frozenset(self.title) | frozenset(self.lead)
+
+    def weighted_terms(self) -> list[str]:
+        """Terms for the TF-IDF cosine: title lemmas count TITLE_WEIGHT times, names
+        NAME_WEIGHT times (the two multiply)."""
+        terms: list[str] = []
+        for lemmas, weight in ((self.title, TITLE_WEIGHT), (self.lead, 1)):
+            for lemma in lemmas:
+                terms.extend([lemma] * weight * (NAME_WEIGHT if lemma in self.names else 1))
+        return terms
+
+    def term_frequencies(self) -> dict[str, float]:
+        """Sublinear term frequencies (1 + log count) of `weighted_terms`."""
+        counts = Counter(self.weighted_terms())
+        return {term: 1.0 + math.log(count) for term, count in counts.items()}
+
+    def encode(self) -> tuple[str, ...]:
+        """Tokens to store (no token holds a space)."""
+        return (
+            (_LANGUAGE + self.language,)
+            + tuple(_TITLE + lemma for lemma in self.title)
+            + tuple(_LEAD + lemma for lemma in self.lead)
+            + tuple(_NAME + name for name in sorted(self.names))
+            + tuple(_FIGURE_TAG + figure for figure in sorted(self.figures))
+        )
+
+    @classmethod
+    def decode(cls, tokens: tuple[str, ...] | list[str]) -> EventFingerprint:
+        """The fingerprint `encode` stored. Bare tokens (fingerprints stored before names
+        and figures were kept) read as lead lemmas."""
+        language = ""
+        title: list[str] = []
+        lead: list[str] = []
+        found_names: set[str] = set()
+        found_figures: set[str] = set()
+        for token in tokens:
+            tag, value = token[:2], token[2:]
+            if tag == _TITLE:
+                title.append(value)
+            elif tag == _LEAD:
+                lead.append(value)
+            elif tag == _NAME:
+                found_names.add(value)
+            elif tag == _FIGURE_TAG:
+                found_figures.add(value)
+            elif tag == _LANGUAGE:
+                language = value
+            else:
+                lead.append(token)
+        return cls(
+            language, tuple(title), tuple(lead), frozenset(found_names), frozenset(found_figures)
+        )
+
+
+def fingerprint(title: str, text: str, language: str, lemmatizer: Lemmatizer) -> EventFingerprint:
+    """The fingerprint of an article from its title and the lead of its text."""
+    lead, _ = split_lead(text)
+    found = names((title, lead), language, lemmatizer)
+    own = stop_words(language)
+    foreign = (stop_words("ru") | stop_words("en")) - own
+
+    def content(source: str) -> tuple[str, ...]:
+        # A foreign function word written as a name is one: "TWICE", "More" in Russian text.
+        return tuple(
+            lemma
+            for lemma in lemmatizer.lemmas(source, language)
+            if (len(lemma) > 1 or lemma.isdigit())
+            and lemma not in own
+            and (lemma not in foreign or lemma in found)
+        )
+
+    return EventFingerprint(
+        language=language,
+        title=content(title),
+        lead=content(lead),
+        names=found,
+        figures=figures(title) | figures(lead),
+    )

@@ -1,0 +1,114 @@
+"""Are two articles one event? Three measurements and a tiny logistic model over them.
+
+The reader's rule: same only if both report the same single event (incident, statement,
+decision, match, release); time, place and figures agree; each title fits the other article.
+What the decision reads, each in [0, 1]:
+
+- `tfidf`: cosine of the weighted title+lead lemmas under IDF (the event's rare words —
+  names, places, figures — count, common news vocabulary does not);
+- `title_fit`: how much of each title the other article says, in meaning: a title word
+  counts when the other's title or lead has it, or (Russian) a near-synonym whose navec
+  cosine reaches NEAR_SYNONYM; names and figures have no synonyms, so they must match
+  exactly ("Лавров met Нуртлеу" does not fit "Лавров met Саидов"). IDF-weighted, averaged
+  over both directions;
+- `shared_figure`: 1 when the two leads share a number (a count, a date, a score).
+
+P(same) = logistic(WEIGHTS · features + BIAS); same when it reaches THRESHOLD. The weights
+and bias are fitted by `benchmarks/clustering.py --fit` on labelled Russian pairs (a logistic
+regression with a light L2 penalty); the benchmark reports them cross-validated. THRESHOLD
+sits a little above even odds on purpose: a wrong merge hides an event from the reader,
+a missed one only shows a second report of it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.stories.embeddings import Vector, word_vector
+from services.stories.fingerprint import EventFingerprint
+
+NEAR_SYNONYM = 0.5
+WEIGHTS = (3.28, 4.00, 0.73)  # tfidf, title_fit, shared_figure
+BIAS = -3.55
+THRESHOLD = 0.55
+EMBEDDED_LANGUAGES = frozenset({"ru"})  # navec knows Russian words only
+
+Idf = Callable[[str], float]
+
+
+@dataclass(frozen=True, slots=True)
+class PairFeatures:
+    tfidf: float
+    title_fit: float
+    shared_figure: float
+
+    def probability(self) -> float:
+        """P(same event) under the fitted model."""
+        score = BIAS + sum(
+            weight * value
+            for weight, value in zip(
+                WEIGHTS, (self.tfidf, self.title_fit, self.shared_figure), strict=True
+            )
+        )
+        return 1.0 / (1.0 + math.exp(-score))
+
+
+def _vectors(lemmas: Iterable[str]) -> Vector | None:
+    """The unit vectors of the lemmas navec knows, one per row; None if it knows none."""
+    known = [vector for lemma in lemmas if (vector := word_vector(lemma)) is not None]
+    return np.vstack(known) if known else None
+
+
+def title_coverage(
+    event: EventFingerprint, other: EventFingerprint, idf: Idf, *, by_meaning: bool
+) -> float:
+    """IDF-weighted share of `event`'s title that `other`'s title or lead says."""
+    said = other.words
+    unsaid: list[tuple[str, float]] = []
+    total = covered = 0.0
+    for lemma in set(event.title):
+        weight = idf(lemma)
+        total += weight
+        if lemma in said:
+            covered += weight
+        elif by_meaning and lemma not in event.names and not lemma.isdigit():
+            unsaid.append((lemma, weight))
+    if unsaid and (matrix := _vectors(said)) is not None:
+        for lemma, weight in unsaid:
+            vector = word_vector(lemma)
+            if vector is not None:
+                closest = float(np.max(matrix @ vector))
+                if closest >= NEAR_SYNONYM:
+                    covered += weight * closest
+    return covered / total if total else 0.0
+
+
+def title_fit(a: EventFingerprint, b: EventFingerprint, idf: Idf) -> float:
+    """How well each title fits the other article, averaged over both directions."""
+    by_meaning = a.language in EMBEDDED_LANGUAGES and b.language in EMBEDDED_LANGUAGES
+    return (
+        title_coverage(a, b, idf, by_meaning=by_meaning)
+        + title_coverage(b, a, idf, by_meaning=by_meaning)
+    ) / 2
+
+
+def tfidf_cosine(a: EventFingerprint, b: EventFingerprint, idf: Idf) -> float:
+    """Cosine of the two fingerprints' weighted terms under `idf` (the index has a faster
+    loop over many candidates; this is for one pair)."""
+    va = {term: weight * idf(term) for term, weight in a.term_frequencies().items()}
+    vb = {term: weight * idf(term) for term, weight in b.term_frequencies().items()}
+    norm = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(sum(w * w for w in vb.values()))
+    return sum(w * vb.get(term, 0.0) for term, w in va.items()) / norm if norm else 0.0
+
+
+def pair_features(a: EventFingerprint, b: EventFingerprint, tfidf: float, idf: Idf) -> PairFeatures:
+    """The measurements of one pair, given their TF-IDF cosine (the index computes it)."""
+    return PairFeatures(
+        tfidf=tfidf,
+        title_fit=title_fit(a, b, idf),
+        shared_figure=1.0 if a.figures & b.figures else 0.0,
+    )
