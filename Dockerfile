@@ -1,6 +1,7 @@
 # Newsdigest: the bot in a container.
 #   docker build -t newsdigest .
 #   docker run --env-file .env -v newsdigest-data:/app/data newsdigest
+#   docker run --rm newsdigest python -m bot demo      the offline demo, no token needed
 # (or `docker compose up -d`, see docker-compose.yml)
 
 # ---- build: install the package and its pinned dependencies into a virtualenv
@@ -43,11 +44,8 @@ RUN groupadd --system --gid 10001 newsdigest \
 
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
+# The package (the offline demo and its data included) is in the virtualenv; config/ is the rest.
 COPY config/ config/
-# The offline `demo` command runs against the local fakes (python -m bot puts /app on sys.path).
-COPY tests/__init__.py tests/__init__.py
-COPY tests/fakes/ tests/fakes/
-COPY tests/data/topic_corpus/ tests/data/topic_corpus/
 RUN mkdir -p /app/data && chown -R newsdigest:newsdigest /app/data
 
 USER newsdigest

@@ -2,7 +2,7 @@
 
 They guard what a build would only reveal later: a COPY of something missing
 or left out of the build context, secrets sent into the context, an image that
-runs as root or installs unpinned versions.
+runs as root or installs unpinned versions, or one that needs the tests to work.
 """
 
 from __future__ import annotations
@@ -47,10 +47,14 @@ def ignored(path: str) -> bool:
     return verdict
 
 
-def copy_sources() -> list[str]:
+def copy_sources(stage: int | None = None) -> list[str]:
+    """The build-context paths COPY takes, in every stage or in stage `stage` (0 = first)."""
     sources = []
+    current = -1
     for keyword, rest in instructions():
-        if keyword == "COPY" and not rest.startswith("--from"):
+        if keyword == "FROM":
+            current += 1
+        elif keyword == "COPY" and not rest.startswith("--from") and stage in (None, current):
             *paths, _destination = shlex.split(rest)
             sources += paths
     return sources
@@ -63,6 +67,15 @@ def test_every_copied_path_exists_and_is_in_the_build_context() -> None:
     for source in sources:
         assert (ROOT / source).exists(), source
         assert not ignored(source), source
+
+
+def test_the_image_is_the_installed_package_and_config_without_the_tests() -> None:
+    runtime_stage = sum(keyword == "FROM" for keyword, _ in instructions()) - 1
+
+    assert not [source for source in copy_sources() if source.startswith("tests")]
+    assert copy_sources(runtime_stage) == ["config/"]
+    assert ignored("tests/conftest.py")
+    assert ("COPY", "--from=build /opt/venv /opt/venv") in instructions()
 
 
 def test_secrets_and_local_state_stay_out_of_the_build_context() -> None:
