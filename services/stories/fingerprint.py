@@ -103,7 +103,7 @@ def fingerprint(title: str, text: str, language: str, lemmatizer: Lemmatizer) ->
     foreign = (stop_words("ru") | stop_words("en")) - own
 
     def content(source: str) -> tuple[str, ...]:
-        # A foreign function word written as a name is one: "TWICE", "More" in Russian text.
+        # A foreign stop word written as a name is one: "TWICE", "More" in a Russian text.
         return tuple(
             lemma
             for lemma in lemmatizer.lemmas(source, language)

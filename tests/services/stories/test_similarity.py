@@ -1,0 +1,67 @@
+"""The measurements of a pair: titles that fit each other in meaning, names that must match."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from services.stories.embeddings import word_vector
+from services.stories.fingerprint import EventFingerprint
+from services.stories.similarity import PairFeatures, title_coverage, title_fit
+
+
+def even(_: str) -> float:
+    return 1.0
+
+
+def article(
+    title: tuple[str, ...], lead: tuple[str, ...] = (), names: tuple[str, ...] = ()
+) -> EventFingerprint:
+    return EventFingerprint("ru", title, lead, frozenset(names), frozenset())
+
+
+def test_word_vectors_place_near_synonyms_close_and_unrelated_words_apart() -> None:
+    medicine, drugs, football = (
+        word_vector("лекарство"),
+        word_vector("препарат"),
+        word_vector("футбол"),
+    )
+
+    assert medicine is not None and drugs is not None and football is not None
+    assert abs(float(np.linalg.norm(medicine)) - 1.0) < 1e-5
+    assert float(medicine @ drugs) > 0.5 > float(medicine @ football)
+
+
+def test_an_unknown_word_has_no_vector() -> None:
+    assert word_vector("щфыврлджэ") is None
+
+
+def test_a_title_retold_with_near_synonyms_fits_the_other_article() -> None:
+    told = article(("цена", "лекарство"))
+    retold = article(("стоимость", "препарат"), lead=("стоимость", "препарат", "вырасти"))
+
+    by_meaning = title_coverage(told, retold, even, by_meaning=True)
+    by_words = title_coverage(told, retold, even, by_meaning=False)
+
+    assert by_words == 0.0
+    assert by_meaning > 0.5
+
+
+def test_a_name_fits_only_the_same_name() -> None:
+    with_nurtleu = article(("лавров", "нуртлеу"), names=("лавров", "нуртлеу"))
+    with_saidov = article(("лавров", "саидов"), names=("лавров", "саидов"))
+
+    assert title_coverage(with_nurtleu, with_saidov, even, by_meaning=True) == 0.5
+
+
+def test_fit_is_averaged_over_both_directions() -> None:
+    short = article(("лавров",), names=("лавров",))
+    long = article(("лавров", "нуртлеу"), names=("лавров", "нуртлеу"))
+
+    assert title_fit(short, long, even) == (1.0 + 0.5) / 2
+
+
+def test_more_agreement_means_a_higher_probability() -> None:
+    weak = PairFeatures(tfidf=0.2, title_fit=0.3, shared_figure=0.0)
+    strong = PairFeatures(tfidf=0.6, title_fit=0.8, shared_figure=1.0)
+
+    assert 0.0 < weak.probability() < 0.5 < strong.probability() < 1.0
