@@ -4,20 +4,24 @@ and the scheduler once, and starts and stops them in order."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.types import ErrorEvent
 
 from bot.config import ConfigError, Settings
-from bot.pacing import install_pacing
+from bot.middlewares import setup_middlewares
+from bot.pacing import given_up, install_pacing
 from bot.telegram_session import ApiSession
+from handlers import get_routers
+from handlers.options import Options
 from services.clock.clocks import Clock, SystemClock
 from services.delivery.pacer import PacingPolicy
 from services.delivery.service import DeliveryPolicy, DeliveryService
@@ -213,13 +217,34 @@ def build_bot(settings: Settings, pacing: PacingPolicy | None = None) -> Bot:
     return bot
 
 
-def build_dispatcher(services: Services) -> Dispatcher:
-    """The Dispatcher with every router and the services as workflow data."""
-    from bot.middlewares import setup_middlewares
-    from handlers import get_routers
+def handler_options(settings: Settings) -> Options:
+    """What handlers need from the settings, as a value of their own."""
+    return Options(
+        admin_ids=settings.admin_ids,
+        default_timezone=settings.default_timezone,
+        default_digest_time=settings.default_digest_time.strftime("%H:%M"),
+    )
 
+
+def build_dispatcher(services: Services, *, routers: Sequence[Router] | None = None) -> Dispatcher:
+    """The Dispatcher with every router (or the given ones), the services and the handlers'
+    options as workflow data, and the middlewares."""
     # No handler keeps conversation state, so the FSM middleware would only cost time.
-    dispatcher = Dispatcher(disable_fsm=True, **services.workflow_data())
-    dispatcher.include_routers(*get_routers())
+    dispatcher = Dispatcher(
+        disable_fsm=True, **services.workflow_data(), options=handler_options(services.settings)
+    )
+    dispatcher.include_routers(*(get_routers() if routers is None else routers))
+    # The dispatcher's own error handlers run before its routers': a call the pacer gave up
+    # on (Telegram kept answering 429 or failing) was logged there as one WARNING line and
+    # nothing can reach that chat now, so it is neither apologised for nor logged again.
+    dispatcher.errors.register(_already_reported, _pacer_gave_up)
     setup_middlewares(dispatcher)
     return dispatcher
+
+
+def _pacer_gave_up(event: ErrorEvent) -> bool:
+    return given_up(event.exception)
+
+
+async def _already_reported(event: ErrorEvent) -> None:
+    """Handles the error by doing nothing more: the pacer has reported it."""

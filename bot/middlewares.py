@@ -1,14 +1,20 @@
-"""Middlewares around every handler: the reply language, flood protection, group rights.
+"""Middlewares around every handler: the reply language, flood protection, group rights,
+the chat's subscriber.
 
 - `LocaleMiddleware` (outer): picks the language of the chat's subscriber, or of the
   user's Telegram language_code for a chat that has not registered yet, and puts
-  `subscriber` and `language` into the handler data.
+  `known_subscriber` (None for a chat not met yet) and `language` into the handler data.
 - `ThrottleMiddleware` (inner, on the dispatcher so it wraps every router): a per-user sliding window;
   handlers flagged `throttle="summary"` (fetching a page costs more) get a tighter one.
   The first refused event in a window gets a friendly "slow down", the rest are dropped
   silently so that a flood is not answered with a flood.
 - `AdminOnlyMiddleware` (inner): handlers flagged `admin=True` change a chat's
   subscriptions or settings; in a group only its administrators may run them.
+- `SubscriberMiddleware` (inner, last): a handler that declares a `subscriber` parameter
+  gets the chat's subscriber ready, registered with the operator's defaults on first
+  contact (and `first_contact` says whether that was now), so nobody is told to "press
+  /start first" and no handler repeats the lookup. Handlers flagged `register=True`
+  (/start) register every time, which also welcomes back a chat that had blocked the bot.
 """
 
 from __future__ import annotations
@@ -21,21 +27,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.dispatcher.flags import get_flag
-from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import build_i18n, language_from_code
+from bot.i18n import build_i18n
+from handlers.chats import GROUP_CHATS
+from handlers.options import Options
 from services.clock.clocks import Clock, SystemClock
 from services.storage import SubscriberRepository
+from services.storage.models import Subscriber
+from services.text.i18n import language_from_code
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-GROUP_CHATS = (ChatType.GROUP, ChatType.SUPERGROUP)
 ADMIN_STATUSES = (ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR)
 
 
@@ -48,7 +58,7 @@ class LocaleMiddleware(I18nMiddleware):
         subscriber = None
         if subscribers is not None and chat is not None:
             subscriber = await subscribers.get(chat.id)
-        data["subscriber"] = subscriber
+        data["known_subscriber"] = subscriber
         if subscriber is not None:
             language = subscriber.language
         else:
@@ -171,17 +181,56 @@ class AdminOnlyMiddleware(BaseMiddleware):
         return None
 
 
+class SubscriberMiddleware(BaseMiddleware):
+    """Hands a handler that asks for `subscriber` the chat's record, registering it if new."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        target: HandlerObject | None = data.get("handler")
+        if target is None or "subscriber" not in target.params:
+            return await handler(event, data)
+        known: Subscriber | None = data.get("known_subscriber")
+        if known is None or get_flag(data, "register"):
+            chat: Chat | None = data.get("event_chat")
+            if chat is None:  # a button on a message Telegram no longer tells us about
+                if isinstance(event, CallbackQuery):
+                    await event.answer(_("This button is out of date: send the command again."))
+                return None
+            known, data["first_contact"] = await register(
+                chat, data.get("event_from_user"), data["subscribers"], data["options"]
+            )
+        else:
+            data["first_contact"] = False
+        data["subscriber"] = known
+        return await handler(event, data)
+
+
+async def register(
+    chat: Chat, user: User | None, subscribers: SubscriberRepository, options: Options
+) -> tuple[Subscriber, bool]:
+    """Register the chat (an existing one keeps its settings); returns it and whether it is new."""
+    return await subscribers.register(
+        chat.id,
+        chat_type=chat.type,
+        language=language_from_code(user.language_code if user else None),
+        timezone=options.default_timezone,
+        digest_time=options.default_digest_time,
+    )
+
+
 def setup_middlewares(
     dispatcher: Dispatcher, *, i18n: I18n | None = None, limiter: RateLimiter | None = None
 ) -> None:
     """Attach the middlewares to the dispatcher.
 
     Inner middlewares of a router also wrap the handlers of its sub-routers, so
-    registering them once on the dispatcher covers every router.
+    registering them once on the dispatcher covers every router. The subscriber comes
+    last: a refused (throttled, not an administrator) update registers nobody.
     """
     LocaleMiddleware(i18n or build_i18n()).setup(dispatcher)
     throttle = ThrottleMiddleware(limiter)
     admin_only = AdminOnlyMiddleware()
+    subscriber = SubscriberMiddleware()
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.middleware(throttle)
         observer.middleware(admin_only)
+        observer.middleware(subscriber)

@@ -17,7 +17,7 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
+from handlers.options import Options
 from handlers.replies import fill, quote
 from handlers.summary import fetch_failure
 from services.clock.zones import zone_of
@@ -43,12 +43,12 @@ STATE_MARKS = {
 class IsAdmin(Filter):
     """The sender is in ADMIN_IDS and the chat is private."""
 
-    async def __call__(self, message: Message, settings: Settings) -> bool:
+    async def __call__(self, message: Message, options: Options) -> bool:
         user = message.from_user
         return (
             message.chat.type == ChatType.PRIVATE
             and user is not None
-            and user.id in settings.admin_ids
+            and user.id in options.admin_ids
         )
 
 
@@ -62,8 +62,8 @@ def build_router() -> Router:
     return router
 
 
-def _zone(subscriber: Subscriber | None, settings: Settings) -> ZoneInfo:
-    return zone_of(subscriber.timezone if subscriber else settings.default_timezone)
+def _zone(subscriber: Subscriber | None, options: Options) -> ZoneInfo:
+    return zone_of(subscriber.timezone if subscriber else options.default_timezone)
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -75,11 +75,11 @@ def _when(moment: datetime | None, zone: ZoneInfo) -> str:
 async def stats(
     message: Message,
     admin_stats: AdminStatsService,
-    settings: Settings,
-    subscriber: Subscriber | None = None,
+    options: Options,
+    known_subscriber: Subscriber | None = None,
 ) -> None:
     numbers = await admin_stats.collect()
-    zone = _zone(subscriber, settings)
+    zone = _zone(known_subscriber, options)
     await message.answer(
         fill(
             _(
@@ -154,14 +154,14 @@ def split_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
 async def list_sources(
     message: Message,
     admin_stats: AdminStatsService,
-    settings: Settings,
-    subscriber: Subscriber | None = None,
+    options: Options,
+    known_subscriber: Subscriber | None = None,
 ) -> None:
     reports = await admin_stats.sources_report()
     if not reports:
         await message.answer(_("No sources yet. Add one with /addsource URL."))
         return
-    zone = _zone(subscriber, settings)
+    zone = _zone(known_subscriber, options)
     header = fill(_("<b>Sources</b> ({count}), those in trouble first:"), count=len(reports))
     for text in split_lines([header] + [_source_line(report, zone) for report in reports]):
         await message.answer(text)

@@ -11,11 +11,8 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
-from handlers.subscriber import chat_subscriber
 from handlers.typing_status import typing_while_slow
 from services.digest.service import DigestService
-from services.storage import SubscriberRepository
 from services.storage.models import Subscriber
 
 
@@ -26,19 +23,10 @@ def build_router() -> Router:
 
 
 async def digest_now(
-    message: Message,
-    *,
-    bot: Bot,
-    subscriber: Subscriber | None,
-    subscribers: SubscriberRepository,
-    settings: Settings,
-    digests: DigestService,
+    message: Message, *, bot: Bot, subscriber: Subscriber, digests: DigestService
 ) -> None:
-    current = await chat_subscriber(
-        subscriber, message.chat, message.from_user, subscribers, settings
-    )
     async with typing_while_slow(bot, message.chat.id):
-        digest = await digests.build_on_demand(current.chat_id)
+        digest = await digests.build_on_demand(subscriber.chat_id)
     if not digest.has_topics:
         await message.answer(
             _("You do not follow any topics yet: choose them with /topics or /subscribe QUERY.")

@@ -6,9 +6,8 @@ gets an answer, everything else is other people's conversation and is left alone
 
 A handler that fails still leaves the user an apology in their language instead
 of silence; the error itself is re-raised so that aiogram logs it with its traceback.
-A call the pacer gave up on (Telegram kept answering 429 or failing) was logged there as
-one WARNING line and nothing can reach that chat now: it is neither apologised for nor
-logged again.
+(A call the pacer gave up on never gets here: the dispatcher handles it first, see
+bot/app.py.)
 """
 
 from __future__ import annotations
@@ -20,8 +19,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.middlewares import GROUP_CHATS
-from bot.pacing import given_up
+from handlers.chats import GROUP_CHATS
 from handlers.replies import fill, quote
 
 COMMAND_SHOWN = 40  # characters of an unknown command echoed back
@@ -67,8 +65,6 @@ async def stale_button(callback: CallbackQuery) -> None:
 
 
 async def apologise(event: ErrorEvent) -> None:
-    if given_up(event.exception):
-        return
     text = _("Sorry, something went wrong on my side. Please try again in a minute.")
     update = event.update
     with suppress(TelegramAPIError):

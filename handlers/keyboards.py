@@ -12,13 +12,13 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.callbacks import LanguagePick, LengthPick, TopicDrop, TopicToggle, ZonePick
-from services.storage.models import LANGUAGES, Topic
+from services.storage.models import Topic
 from services.text.html import clip
+from services.text.i18n import LANGUAGES, language_name
 
 CHECK = "✓ "
 BUTTON_TEXT_LIMIT = 60
 KEYBOARD_LIMIT = 100  # buttons Telegram accepts in one keyboard
-LANGUAGE_NAMES = {"ru": "Русский", "en": "English", "kk": "Қазақша"}
 LENGTHS = range(1, 6)
 
 
@@ -85,7 +85,7 @@ def length_keyboard(current: int) -> InlineKeyboardMarkup:
 def language_keyboard(current: str) -> InlineKeyboardMarkup:
     buttons = [
         _button(
-            _mark(LANGUAGE_NAMES[language], language == current), LanguagePick(language=language)
+            _mark(language_name(language), language == current), LanguagePick(language=language)
         )
         for language in LANGUAGES
     ]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import N_
 from handlers.replies import fill
+from services.text.i18n import N_
 
 QUERY_ERRORS: dict[str, str] = {
     "empty": N_("The query has no words to look for."),

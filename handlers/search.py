@@ -13,7 +13,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
+from handlers.options import Options
 from handlers.query_errors import query_error_text
 from handlers.replies import fill
 from handlers.typing_status import typing_while_slow
@@ -40,8 +40,8 @@ async def search(
     *,
     bot: Bot,
     language: Language,
-    subscriber: Subscriber | None,
-    settings: Settings,
+    known_subscriber: Subscriber | None,
+    options: Options,
     topic_index: TopicIndex,
     digests: DigestService,
     clock: Clock,
@@ -64,9 +64,9 @@ async def search(
         found = await digests.for_query(
             text,
             since=clock.now() - SEARCH_WINDOW,
-            language=subscriber.language if subscriber else language,
-            timezone=subscriber.timezone if subscriber else settings.default_timezone,
-            sentences=subscriber.digest_length if subscriber else DEFAULT_SENTENCES,
+            language=known_subscriber.language if known_subscriber else language,
+            timezone=known_subscriber.timezone if known_subscriber else options.default_timezone,
+            sentences=known_subscriber.digest_length if known_subscriber else DEFAULT_SENTENCES,
         )
     parts = render_html(found)
     if not parts:

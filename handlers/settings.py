@@ -11,48 +11,22 @@ from contextlib import suppress
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
 from handlers.callbacks import LanguagePick, LengthPick, ZonePick
-from handlers.keyboards import (
-    LANGUAGE_NAMES,
-    LENGTHS,
-    language_keyboard,
-    length_keyboard,
-    timezone_keyboard,
-)
+from handlers.keyboards import LENGTHS, language_keyboard, length_keyboard, timezone_keyboard
 from handlers.replies import fill
-from handlers.subscriber import chat_subscriber
 from handlers.when import next_digest_label
 from services.clock.clocks import Clock
 from services.clock.zones import COMMON_ZONES, find_timezone, parse_clock_time
 from services.digest.schedule import DigestSchedule
 from services.storage import SubscriberRepository
-from services.storage.models import LANGUAGES, Language, Subscriber
+from services.storage.models import Language, Subscriber
+from services.text.i18n import LANGUAGES, language_name, language_of_word
 
 ADMIN = {"admin": True}
-# Words people use for the three languages, in each of them.
-LANGUAGE_WORDS: dict[str, Language] = {
-    "ru": "ru",
-    "rus": "ru",
-    "russian": "ru",
-    "русский": "ru",
-    "орысша": "ru",
-    "en": "en",
-    "eng": "en",
-    "english": "en",
-    "английский": "en",
-    "ағылшынша": "en",
-    "kk": "kk",
-    "kz": "kk",
-    "kazakh": "kk",
-    "казахский": "kk",
-    "қазақша": "kk",
-    "қазақ": "kk",
-}
 
 
 def build_router() -> Router:
@@ -67,19 +41,6 @@ def build_router() -> Router:
     router.message.register(pause, Command("pause"), flags=ADMIN)
     router.message.register(resume, Command("resume"), flags=ADMIN)
     return router
-
-
-async def _subscriber(
-    event: Message | CallbackQuery,
-    subscriber: Subscriber | None,
-    subscribers: SubscriberRepository,
-    settings: Settings,
-) -> Subscriber | None:
-    message = event if isinstance(event, Message) else event.message
-    if message is None:
-        return subscriber
-    user: User | None = event.from_user
-    return await chat_subscriber(subscriber, message.chat, user, subscribers, settings)
 
 
 async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -100,15 +61,11 @@ async def set_time(
     message: Message,
     *,
     command: CommandObject,
-    subscriber: Subscriber | None,
+    subscriber: Subscriber,
     subscribers: SubscriberRepository,
-    settings: Settings,
     schedule: DigestSchedule,
     clock: Clock,
 ) -> None:
-    current = await chat_subscriber(
-        subscriber, message.chat, message.from_user, subscribers, settings
-    )
     examples = _(
         "Examples: <code>/time 9</code>, <code>/time 09:30</code>, <code>/time 21.15</code>"
     )
@@ -116,8 +73,8 @@ async def set_time(
         await message.answer(
             fill(
                 _("Your digest comes every day at {time} ({timezone})."),
-                time=current.digest_time,
-                timezone=current.timezone,
+                time=subscriber.digest_time,
+                timezone=subscriber.timezone,
             )
             + "\n"
             + _("To change it, send the time after the command.")
@@ -134,7 +91,7 @@ async def set_time(
             + examples
         )
         return
-    updated = await subscribers.update(current.chat_id, digest_time=at.strftime("%H:%M"))
+    updated = await subscribers.update(subscriber.chat_id, digest_time=at.strftime("%H:%M"))
     assert updated is not None
     await message.answer(
         fill(
@@ -151,24 +108,20 @@ async def set_timezone(
     message: Message,
     *,
     command: CommandObject,
-    subscriber: Subscriber | None,
+    subscriber: Subscriber,
     subscribers: SubscriberRepository,
-    settings: Settings,
     schedule: DigestSchedule,
     clock: Clock,
 ) -> None:
-    current = await chat_subscriber(
-        subscriber, message.chat, message.from_user, subscribers, settings
-    )
     if not command.args:
         await message.answer(
-            fill(_("Your time zone: {zone}."), zone=current.timezone)
+            fill(_("Your time zone: {zone}."), zone=subscriber.timezone)
             + "\n"
             + _(
                 "Choose one below or send its name after the command, e.g. "
                 "<code>/timezone Europe/Berlin</code>."
             ),
-            reply_markup=timezone_keyboard(COMMON_ZONES, current.timezone),
+            reply_markup=timezone_keyboard(COMMON_ZONES, subscriber.timezone),
         )
         return
     zone = find_timezone(command.args)
@@ -180,28 +133,26 @@ async def set_timezone(
                 "Use a name such as <code>Asia/Almaty</code> or <code>Europe/Moscow</code>, "
                 "or choose one below."
             ),
-            reply_markup=timezone_keyboard(COMMON_ZONES, current.timezone),
+            reply_markup=timezone_keyboard(COMMON_ZONES, subscriber.timezone),
         )
         return
-    await message.answer(await _apply_timezone(current, zone, subscribers, schedule, clock))
+    await message.answer(await _apply_timezone(subscriber, zone, subscribers, schedule, clock))
 
 
 async def pick_timezone(
     callback: CallbackQuery,
     *,
     callback_data: ZonePick,
-    subscriber: Subscriber | None,
+    subscriber: Subscriber,
     subscribers: SubscriberRepository,
-    settings: Settings,
     schedule: DigestSchedule,
     clock: Clock,
 ) -> None:
-    current = await _subscriber(callback, subscriber, subscribers, settings)
     zone = find_timezone(callback_data.zone)
-    if current is None or zone is None:
+    if zone is None:
         await callback.answer(_("This button is out of date: send /timezone again."))
         return
-    text = await _apply_timezone(current, zone, subscribers, schedule, clock)
+    text = await _apply_timezone(subscriber, zone, subscribers, schedule, clock)
     await callback.answer(fill(_("Time zone: {zone}"), zone=zone))
     await _edit(callback, text, timezone_keyboard(COMMON_ZONES, zone))
 
@@ -230,16 +181,12 @@ async def set_length(
     message: Message,
     *,
     command: CommandObject,
-    subscriber: Subscriber | None,
+    subscriber: Subscriber,
     subscribers: SubscriberRepository,
-    settings: Settings,
 ) -> None:
-    current = await chat_subscriber(
-        subscriber, message.chat, message.from_user, subscribers, settings
-    )
     args = (command.args or "").strip()
     if args.isdecimal() and len(args) <= 2 and int(args) in LENGTHS:
-        updated = await subscribers.update(current.chat_id, digest_length=int(args))
+        updated = await subscribers.update(subscriber.chat_id, digest_length=int(args))
         assert updated is not None
         await message.answer(_length_text(updated.digest_length))
         return
@@ -250,13 +197,13 @@ async def set_length(
             ngettext(
                 "Each story is summarised in {count} sentence now.",
                 "Each story is summarised in {count} sentences now.",
-                current.digest_length,
+                subscriber.digest_length,
             ),
-            count=current.digest_length,
+            count=subscriber.digest_length,
         )
         + "\n"
         + _("Choose from 1 to 5 below, or send e.g. <code>/length 2</code>."),
-        reply_markup=length_keyboard(current.digest_length),
+        reply_markup=length_keyboard(subscriber.digest_length),
     )
 
 
@@ -275,15 +222,13 @@ async def pick_length(
     callback: CallbackQuery,
     *,
     callback_data: LengthPick,
-    subscriber: Subscriber | None,
+    subscriber: Subscriber,
     subscribers: SubscriberRepository,
-    settings: Settings,
 ) -> None:
-    current = await _subscriber(callback, subscriber, subscribers, settings)
-    if current is None or callback_data.length not in LENGTHS:
+    if callback_data.length not in LENGTHS:
         await callback.answer(_("This button is out of date: send /length again."))
         return
-    await subscribers.update(current.chat_id, digest_length=callback_data.length)
+    await subscribers.update(subscriber.chat_id, digest_length=callback_data.length)
     text = _length_text(callback_data.length)
     await callback.answer(text)
     await _edit(callback, text, length_keyboard(callback_data.length))
@@ -293,16 +238,12 @@ async def set_language(
     message: Message,
     *,
     command: CommandObject,
-    subscriber: Subscriber | None,
+    subscriber: Subscriber,
     subscribers: SubscriberRepository,
-    settings: Settings,
     i18n: I18n,
 ) -> None:
-    current = await chat_subscriber(
-        subscriber, message.chat, message.from_user, subscribers, settings
-    )
-    args = (command.args or "").strip().casefold()
-    language = LANGUAGE_WORDS.get(args)
+    args = (command.args or "").strip()
+    language = language_of_word(args)
     if language is None:
         prefix = (
             fill(_("I do not know the language “{text}”."), text=command.args or "") + " "
@@ -311,33 +252,31 @@ async def set_language(
         )
         await message.answer(
             prefix + _("Choose the language of the bot:"),
-            reply_markup=language_keyboard(current.language),
+            reply_markup=language_keyboard(subscriber.language),
         )
         return
-    await subscribers.update(current.chat_id, language=language)
+    await subscribers.update(subscriber.chat_id, language=language)
     with i18n.use_locale(language):
         await message.answer(_language_text(language))
 
 
-def _language_text(language: str) -> str:
-    return fill(_("Done: I will speak {language}."), language=LANGUAGE_NAMES[language])
+def _language_text(language: Language) -> str:
+    return fill(_("Done: I will speak {language}."), language=language_name(language))
 
 
 async def pick_language(
     callback: CallbackQuery,
     *,
     callback_data: LanguagePick,
-    subscriber: Subscriber | None,
+    subscriber: Subscriber,
     subscribers: SubscriberRepository,
-    settings: Settings,
     i18n: I18n,
 ) -> None:
-    current = await _subscriber(callback, subscriber, subscribers, settings)
-    language = callback_data.language
-    if current is None or language not in LANGUAGES:
+    language = next((code for code in LANGUAGES if code == callback_data.language), None)
+    if language is None:
         await callback.answer(_("This button is out of date: send /language again."))
         return
-    await subscribers.update(current.chat_id, language=language)
+    await subscribers.update(subscriber.chat_id, language=language)
     with i18n.use_locale(language):
         text = _language_text(language)
         await callback.answer(text)
@@ -347,17 +286,13 @@ async def pick_language(
 async def pause(
     message: Message,
     *,
-    subscriber: Subscriber | None,
+    subscriber: Subscriber,
     subscribers: SubscriberRepository,
-    settings: Settings,
 ) -> None:
-    current = await chat_subscriber(
-        subscriber, message.chat, message.from_user, subscribers, settings
-    )
-    if current.paused:
+    if subscriber.paused:
         await message.answer(_("The digest is already paused. /resume turns it back on."))
         return
-    await subscribers.update(current.chat_id, paused=True)
+    await subscribers.update(subscriber.chat_id, paused=True)
     await message.answer(
         _("The daily digest is paused; your topics are kept. /resume turns it back on.")
     )
@@ -366,16 +301,14 @@ async def pause(
 async def resume(
     message: Message,
     *,
-    subscriber: Subscriber | None,
+    subscriber: Subscriber,
     subscribers: SubscriberRepository,
-    settings: Settings,
     schedule: DigestSchedule,
     clock: Clock,
 ) -> None:
-    current = await chat_subscriber(
-        subscriber, message.chat, message.from_user, subscribers, settings
-    )
-    updated = await subscribers.update(current.chat_id, paused=False)
+    updated = await subscribers.update(subscriber.chat_id, paused=False)
     assert updated is not None
-    first = _("The daily digest is on again.") if current.paused else _("The daily digest is on.")
+    first = (
+        _("The daily digest is on again.") if subscriber.paused else _("The daily digest is on.")
+    )
     await message.answer(first + "\n" + await _schedule_line(schedule, updated, clock))

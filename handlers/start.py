@@ -1,4 +1,4 @@
-"""/start registers the chat and greets it; /help lists the commands."""
+"""/start greets the chat (registered by the middleware on first contact); /help lists the commands."""
 
 from __future__ import annotations
 
@@ -7,26 +7,22 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.commands import COMMANDS
-from bot.config import Settings
-from bot.middlewares import GROUP_CHATS
+from handlers.chats import GROUP_CHATS
+from handlers.commands import COMMANDS
 from handlers.replies import fill, quote
-from handlers.subscriber import register_chat
-from services.storage import SubscriberRepository
+from services.storage.models import Subscriber
 
 
 def build_router() -> Router:
     router = Router(name="start")
-    router.message.register(start, CommandStart())
+    # Registering again keeps the settings and welcomes back a chat that had blocked the bot.
+    router.message.register(start, CommandStart(), flags={"register": True})
     router.message.register(help_command, Command("help"))
     return router
 
 
-async def start(message: Message, subscribers: SubscriberRepository, settings: Settings) -> None:
-    subscriber, created = await register_chat(
-        message.chat, message.from_user, subscribers, settings
-    )
-    if created:
+async def start(message: Message, subscriber: Subscriber, first_contact: bool) -> None:
+    if first_contact:
         text = fill(
             _(
                 "<b>Hello! I am Newsdigest.</b>\n\n"

@@ -14,18 +14,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
 from handlers.query_errors import query_error_text
 from handlers.replies import Html, fill, link, quote
-from handlers.subscriber import chat_subscriber
 from handlers.typing_status import typing_while_slow
 from services.clock.clocks import Clock
-from services.storage import (
-    ArticleRepository,
-    SubscriberRepository,
-    SubscriptionRepository,
-    TopicRepository,
-)
+from services.storage import ArticleRepository, SubscriptionRepository, TopicRepository
 from services.storage.models import Subscriber
 from services.topics.index import TopicIndex
 from services.topics.query import QueryError
@@ -58,9 +51,7 @@ async def subscribe(
     command: CommandObject,
     *,
     bot: Bot,
-    subscriber: Subscriber | None,
-    subscribers: SubscriberRepository,
-    settings: Settings,
+    subscriber: Subscriber,
     topics: TopicRepository,
     subscriptions: SubscriptionRepository,
     topic_index: TopicIndex,
@@ -76,11 +67,8 @@ async def subscribe(
     except QueryError as error:
         await message.answer(query_error_text(error.code, error.params) + "\n\n" + syntax_help())
         return
-    current = await chat_subscriber(
-        subscriber, message.chat, message.from_user, subscribers, settings
-    )
-    topic = await topics.add_personal(current.chat_id, text, text)
-    added = await subscriptions.subscribe(current.chat_id, topic.id)
+    topic = await topics.add_personal(subscriber.chat_id, text, text)
+    added = await subscriptions.subscribe(subscriber.chat_id, topic.id)
     lines = [
         fill(
             _("You follow “{query}”.") if added else _("You already follow “{query}”."),

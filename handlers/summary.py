@@ -86,7 +86,7 @@ async def summary_command(
     *,
     bot: Bot,
     language: Language,
-    subscriber: Subscriber | None,
+    known_subscriber: Subscriber | None,
     link_summaries: LinkSummaries,
 ) -> None:
     if not command.args:
@@ -110,7 +110,7 @@ async def summary_command(
         url,
         bot=bot,
         language=language,
-        subscriber=subscriber,
+        known_subscriber=known_subscriber,
         link_summaries=link_summaries,
     )
 
@@ -121,10 +121,10 @@ async def summary_of_link(
     *,
     bot: Bot,
     language: Language,
-    subscriber: Subscriber | None,
+    known_subscriber: Subscriber | None,
     link_summaries: LinkSummaries,
 ) -> None:
-    sentences = subscriber.digest_length if subscriber else DEFAULT_SENTENCES
+    sentences = known_subscriber.digest_length if known_subscriber else DEFAULT_SENTENCES
     try:
         async with typing_while_slow(bot, message.chat.id):
             found = await link_summaries.summarize(url, sentences=sentences, language_hint=language)

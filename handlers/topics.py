@@ -15,15 +15,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.config import Settings
 from handlers.callbacks import TopicDrop, TopicToggle
 from handlers.keyboards import catalogue_keyboard, topic_title, unsubscribe_keyboard
 from handlers.replies import fill, join_within, quote
-from handlers.subscriber import chat_subscriber
 from handlers.when import next_digest_label
 from services.clock.clocks import Clock
 from services.digest.schedule import DigestSchedule
-from services.storage import SubscriberRepository, SubscriptionRepository, TopicRepository
+from services.storage import SubscriptionRepository, TopicRepository
 from services.storage.models import Subscriber, Topic
 
 ADMIN = {"admin": True}
@@ -46,24 +44,11 @@ async def _edit_markup(callback: CallbackQuery, markup: InlineKeyboardMarkup) ->
             await callback.message.edit_reply_markup(reply_markup=markup)
 
 
-async def _chat_of(
-    callback: CallbackQuery,
-    subscriber: Subscriber | None,
-    subscribers: SubscriberRepository,
-    settings: Settings,
-) -> Subscriber | None:
-    if callback.message is None:
-        return None
-    return await chat_subscriber(
-        subscriber, callback.message.chat, callback.from_user, subscribers, settings
-    )
-
-
 async def show_catalogue(
     message: Message,
     *,
     language: str,
-    subscriber: Subscriber | None,
+    known_subscriber: Subscriber | None,
     topics: TopicRepository,
     subscriptions: SubscriptionRepository,
 ) -> None:
@@ -74,8 +59,8 @@ async def show_catalogue(
         )
         return
     followed = (
-        {topic.id for topic in await subscriptions.topics_of(subscriber.chat_id)}
-        if subscriber
+        {topic.id for topic in await subscriptions.topics_of(known_subscriber.chat_id)}
+        if known_subscriber
         else set()
     )
     await message.answer(
@@ -92,16 +77,10 @@ async def toggle_topic(
     callback_data: TopicToggle,
     *,
     language: str,
-    subscriber: Subscriber | None,
-    subscribers: SubscriberRepository,
-    settings: Settings,
+    subscriber: Subscriber,
     topics: TopicRepository,
     subscriptions: SubscriptionRepository,
 ) -> None:
-    chat = await _chat_of(callback, subscriber, subscribers, settings)
-    if chat is None:
-        await callback.answer(_("This message is too old: send /topics again."))
-        return
     topic = await topics.get(callback_data.topic_id)
     catalogue = await topics.catalogue()
     if topic is None or not topic.is_catalogue:
@@ -110,13 +89,13 @@ async def toggle_topic(
         )
     else:
         title = topic.title(language)
-        if await subscriptions.is_subscribed(chat.chat_id, topic.id):
-            await subscriptions.unsubscribe(chat.chat_id, topic.id)
+        if await subscriptions.is_subscribed(subscriber.chat_id, topic.id):
+            await subscriptions.unsubscribe(subscriber.chat_id, topic.id)
             await callback.answer(fill(_("You no longer follow “{topic}”."), topic=title))
         else:
-            await subscriptions.subscribe(chat.chat_id, topic.id)
+            await subscriptions.subscribe(subscriber.chat_id, topic.id)
             await callback.answer(fill(_("You follow “{topic}”."), topic=title))
-    followed = {t.id for t in await subscriptions.topics_of(chat.chat_id)}
+    followed = {t.id for t in await subscriptions.topics_of(subscriber.chat_id)}
     await _edit_markup(callback, catalogue_keyboard(catalogue, followed, language))
 
 
@@ -135,10 +114,10 @@ async def unsubscribe(
     command: CommandObject,
     *,
     language: str,
-    subscriber: Subscriber | None,
+    known_subscriber: Subscriber | None,
     subscriptions: SubscriptionRepository,
 ) -> None:
-    followed = await subscriptions.topics_of(subscriber.chat_id) if subscriber else []
+    followed = await subscriptions.topics_of(known_subscriber.chat_id) if known_subscriber else []
     if not followed:
         await message.answer(
             _("You do not follow any topics. Choose some with /topics or /subscribe QUERY.")
@@ -146,8 +125,8 @@ async def unsubscribe(
         return
     if command.args:
         topic = _matching_topic(followed, command.args, language)
-        if topic is not None and subscriber is not None:
-            await subscriptions.unsubscribe(subscriber.chat_id, topic.id)
+        if topic is not None and known_subscriber is not None:
+            await subscriptions.unsubscribe(known_subscriber.chat_id, topic.id)
             await message.answer(
                 fill(_("You no longer follow “{topic}”."), topic=topic_title(topic, language))
             )
@@ -170,18 +149,18 @@ async def drop_topic(
     callback_data: TopicDrop,
     *,
     language: str,
-    subscriber: Subscriber | None,
+    known_subscriber: Subscriber | None,
     subscriptions: SubscriptionRepository,
 ) -> None:
-    if subscriber is None:
+    if known_subscriber is None:
         await callback.answer(_("You do not follow any topics."))
         return
-    followed = await subscriptions.topics_of(subscriber.chat_id)
+    followed = await subscriptions.topics_of(known_subscriber.chat_id)
     topic = next((t for t in followed if t.id == callback_data.topic_id), None)
     if topic is None:
         await callback.answer(_("You no longer follow this topic."))
     else:
-        await subscriptions.unsubscribe(subscriber.chat_id, topic.id)
+        await subscriptions.unsubscribe(known_subscriber.chat_id, topic.id)
         followed.remove(topic)
         await callback.answer(
             fill(_("You no longer follow “{topic}”."), topic=topic_title(topic, language))
@@ -199,17 +178,12 @@ async def my_topics(
     message: Message,
     *,
     language: str,
-    subscriber: Subscriber | None,
-    subscribers: SubscriberRepository,
-    settings: Settings,
+    subscriber: Subscriber,
     subscriptions: SubscriptionRepository,
     schedule: DigestSchedule,
     clock: Clock,
 ) -> None:
-    current = await chat_subscriber(
-        subscriber, message.chat, message.from_user, subscribers, settings
-    )
-    followed = await subscriptions.topics_of(current.chat_id)
+    followed = await subscriptions.topics_of(subscriber.chat_id)
     lines: list[str] = []
     if followed:
         lines.append(_("<b>Your topics</b>"))
@@ -227,20 +201,20 @@ async def my_topics(
         "",
         fill(
             _("Digest: every day at {time} ({timezone})"),
-            time=current.digest_time,
-            timezone=current.timezone,
+            time=subscriber.digest_time,
+            timezone=subscriber.timezone,
         ),
         fill(
             ngettext(
                 "Summaries: {count} sentence per story",
                 "Summaries: {count} sentences per story",
-                current.digest_length,
+                subscriber.digest_length,
             ),
-            count=current.digest_length,
+            count=subscriber.digest_length,
         ),
         fill(
             _("Next digest: {when}"),
-            when=await next_digest_label(schedule, current, clock.now()),
+            when=await next_digest_label(schedule, subscriber, clock.now()),
         ),
     ]
     more = fill(_("…and more: /unsubscribe lists them all"))

@@ -1,9 +1,9 @@
-"""The few words a digest says itself, in Russian, English and Kazakh.
+"""The few words a digest says itself, from the one catalogue (services/text/i18n).
 
 Digests are rendered by services (the scheduler has no user conversation to borrow
-the bot's i18n from), so their headings live here, in one small catalogue.
-Dates and times are formatted by Babel's CLDR data, which knows the grammar
-(Russian "21 марта", Kazakh "21 наурыз").
+the bot's i18n from), so their headings are read from the same .mo files the replies
+use, through the stdlib's gettext. Dates and times are formatted by Babel's CLDR
+data, which knows the grammar (Russian "21 марта", Kazakh "21 наурыз").
 """
 
 from __future__ import annotations
@@ -14,33 +14,21 @@ from typing import Final
 from babel.dates import format_date
 
 from services.storage.models import Language
+from services.text.i18n import N_, translate
 
-_PHRASES: Final[dict[str, dict[Language, str]]] = {
-    "title": {
-        "ru": "Дайджест новостей · {date}",
-        "en": "News digest · {date}",
-        "kk": "Жаңалықтар дайджесті · {date}",
-    },
-    "continued": {"ru": "продолжение", "en": "continued", "kk": "жалғасы"},
-    "also": {"ru": "также", "en": "also", "kk": "сондай-ақ"},
-    "and_more": {"ru": "и ещё {count}", "en": "and {count} more", "kk": "тағы {count}"},
-    "nothing_new": {
-        "ru": "Ничего нового с {since}.",
-        "en": "Nothing new since {since}.",
-        "kk": "{since} бері жаңа ештеңе жоқ.",
-    },
-    "new_since": {
-        "ru": "Новое с {since}",
-        "en": "New since {since}",
-        "kk": "{since} бергі жаңалықтар",
-    },
+_PHRASES: Final[dict[str, str]] = {
+    "title": N_("News digest · {date}"),
+    "continued": N_("continued"),
+    "also": N_("also"),
+    "and_more": N_("and {count} more"),
+    "nothing_new": N_("Nothing new since {since}."),
+    "new_since": N_("New since {since}"),
 }
 
 
 def phrase(key: str, language: Language, **values: object) -> str:
-    """The phrase `key` in `language` (Russian when missing), with `values` filled in."""
-    variants = _PHRASES[key]
-    return (variants.get(language) or variants["ru"]).format(**values)
+    """The phrase `key` in `language`, with `values` filled in."""
+    return translate(language, _PHRASES[key], **values)
 
 
 def long_date(day: date, language: Language) -> str:

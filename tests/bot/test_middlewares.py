@@ -1,18 +1,24 @@
-"""Middlewares: the reply language, the per-user throttle and group administrators' rights."""
+"""Middlewares: the reply language, the per-user throttle, group administrators' rights and
+the chat's subscriber handed to the handlers that ask for it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from aiogram import Bot
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import Message, Update
 
 from bot.app import Services, build_dispatcher, open_services
 from bot.config import Settings
 from bot.demo.telegram_server import FakeTelegramServer
 from bot.middlewares import DEFAULT_LIMITS, Limit, RateLimiter
 from services.clock.clocks import ManualClock
+from services.storage.models import Subscriber
 from tests.handlers.conftest import Talk
 
 T0 = datetime(2026, 3, 20, 6, 0, tzinfo=UTC)
@@ -132,3 +138,110 @@ async def test_when_telegram_cannot_say_who_is_admin_the_change_is_refused(talk:
     subscriber = await talk.services.subscribers.get(-9202)
     assert subscriber is None or not subscriber.paused
     assert "Only the group's administrators" in reply.text
+
+
+class Probe:
+    """Handlers that record what the middlewares handed them: /ready asks for the
+    subscriber, /glance does not, /settle is flagged admin (a change of settings)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[Subscriber, bool]] = []
+        self.glances = 0
+
+    def router(self) -> Router:
+        router = Router(name="probe")
+        router.message.register(self.ready, Command("ready"))
+        router.message.register(self.ready, Command("settle"), flags={"admin": True})
+        router.message.register(self.glance, Command("glance"))
+        return router
+
+    async def ready(self, message: Message, subscriber: Subscriber, first_contact: bool) -> None:
+        self.seen.append((subscriber, first_contact))
+
+    async def glance(self, message: Message, language: str) -> None:
+        self.glances += 1
+
+
+@pytest.fixture
+async def probed(
+    fake_telegram: FakeTelegramServer, settings: Settings, bot: Bot, clock: ManualClock
+) -> AsyncIterator[tuple[Talk, Probe]]:
+    probe = Probe()
+    async with open_services(settings, clock) as services:
+        dispatcher = build_dispatcher(services, routers=[probe.router()])
+        yield Talk(fake_telegram, dispatcher, bot, clock, services), probe
+
+
+async def test_a_handler_asking_for_the_subscriber_gets_the_chat_registered_with_the_defaults(
+    probed: tuple[Talk, Probe],
+) -> None:
+    talk, probe = probed
+
+    await talk.send(931, "/ready", language_code="kk")
+
+    ((subscriber, first_contact),) = probe.seen
+    assert first_contact
+    assert (subscriber.chat_id, subscriber.language) == (931, "kk")
+    assert (subscriber.timezone, subscriber.digest_time) == ("Asia/Almaty", "09:00")
+    assert await talk.services.subscribers.get(931) == subscriber
+
+
+async def test_a_chat_is_registered_on_first_contact_only_and_keeps_its_settings(
+    probed: tuple[Talk, Probe],
+) -> None:
+    talk, probe = probed
+    await talk.send(932, "/ready", language_code="en")
+    await talk.services.subscribers.update(932, digest_time="18:30")
+
+    await talk.send(932, "/ready", language_code="ru")
+
+    (_, first), (again, second) = probe.seen
+    assert (first, second) == (True, False)
+    assert (again.language, again.digest_time) == ("en", "18:30")
+
+
+async def test_two_first_messages_at_once_register_the_chat_once(
+    probed: tuple[Talk, Probe],
+) -> None:
+    talk, probe = probed
+    updates: list[dict[str, Any]] = [
+        talk.telegram.inject_message(933, "/ready", language_code="en") for _ in range(2)
+    ]
+
+    await asyncio.gather(
+        *(
+            talk.dispatcher.feed_update(
+                talk.bot, Update.model_validate(update, context={"bot": talk.bot})
+            )
+            for update in updates
+        )
+    )
+
+    assert sorted(first for _, first in probe.seen) == [False, True]
+    assert probe.seen[0][0].chat_id == probe.seen[1][0].chat_id == 933
+    rows = await talk.services.db.fetchall("SELECT chat_id FROM subscribers WHERE chat_id = 933")
+    assert len(rows) == 1
+
+
+async def test_a_handler_that_does_not_ask_for_the_subscriber_registers_nobody(
+    probed: tuple[Talk, Probe],
+) -> None:
+    talk, probe = probed
+
+    await talk.send(934, "/glance", language_code="en")
+
+    assert probe.glances == 1
+    assert await talk.services.subscribers.get(934) is None
+
+
+async def test_a_group_member_refused_a_change_of_settings_registers_nobody(
+    probed: tuple[Talk, Probe],
+) -> None:
+    talk, probe = probed
+    talk.telegram.register_chat(-9301, admins=[81])
+
+    reply = await talk.send(-9301, "/settle", user_id=82, language_code="en")
+
+    assert "Only the group's administrators" in reply.text
+    assert probe.seen == []
+    assert await talk.services.subscribers.get(-9301) is None
