@@ -3,7 +3,7 @@
 The vectors ship inside the `natasha` wheel (navec_news_v1: 250k words, 300 dimensions,
 product-quantised: each vector is 100 one-byte indexes into shared code tables), so nothing
 is downloaded at run time. natasha itself is not imported: its morphology needs pymorphy2,
-which fails on Python 3.11; the file is read with navec's public `Navec.load`.
+which fails on Python 3.11. The archive is read directly (see `_read`).
 
 Only the VOCABULARY most frequent words are kept (81% of the title lemmas of the labelled
 pairs, against 89% for all 250k; benchmarks/clustering.py measured the same F1 with 50k, 100k
@@ -15,8 +15,9 @@ Loading (about a second) happens on first use, and only in a process that cluste
 
 from __future__ import annotations
 
-import gc
+import gzip
 import importlib.util
+import tarfile
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,7 +45,7 @@ _lock = threading.Lock()
 _table: _Table | None = None
 
 
-def _embeddings_file() -> Path:
+def archive_path() -> Path:
     """navec's news embeddings inside natasha's package folder, found without importing it."""
     spec = importlib.util.find_spec("natasha")
     if spec is None or not spec.submodule_search_locations:
@@ -52,23 +53,38 @@ def _embeddings_file() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / EMBEDDINGS
 
 
-def _load() -> _Table:
-    from navec import Navec
+def _read(path: Path, keep: int) -> _Table:
+    """The `keep` most frequent words of a navec archive, each with its 100 code indexes.
 
-    full = Navec.load(str(_embeddings_file()))
-    kept = full.vocab.top(VOCABULARY)
-    rows = [full.vocab[word] for word in kept]
-    indexes = np.ascontiguousarray(full.pq.indexes[rows])
-    codes = np.array(full.pq.codes, dtype=np.float32)
-    # Fresh copies of the kept words, so that the whole vocabulary's strings can all be freed.
-    words = "\n".join(kept).split("\n")
-    del full, kept, rows
-    gc.collect()
+    The archive's two members are read as navec's own loader reads them (vocab.bin: gzip of
+    a uint32 count n, n uint32 word counts, then the words one a line; pq.bin: uint32
+    vectors, dimensions, sub-vectors, centroids, then the indexes, then the code tables),
+    without building navec's in-memory model: its PQ record precomputes a ~100 MB table for
+    similarity search, which would double the bot's memory for a moment at every start.
+    tests/services/stories/test_embeddings.py checks the vectors against navec's loader.
+    """
+    with tarfile.open(path) as archive:
+        vocab_file = archive.extractfile("vocab.bin")
+        pq_file = archive.extractfile("pq.bin")
+        if vocab_file is None or pq_file is None:
+            raise RuntimeError(f"{path} is not a navec archive")
+        with gzip.GzipFile(fileobj=vocab_file) as vocab:
+            (size,) = np.frombuffer(vocab.read(4), np.uint32)
+            counts = np.frombuffer(vocab.read(4 * int(size)), np.uint32)
+            words = vocab.read().decode("utf-8").split("\n")
+        header = pq_file.read(16)
+        vectors, _, parts, centroids = (int(n) for n in np.frombuffer(header, np.uint32))
+        indexes = np.frombuffer(pq_file.read(vectors * parts), np.uint8).reshape(vectors, parts)
+        codes = np.frombuffer(pq_file.read(), np.float32).reshape(parts, centroids, -1)
+    rows = np.sort(np.argsort(-counts.astype(np.int64), kind="stable")[:keep])
+    # Fresh copies of the kept words, so that the memory of all the others is given back.
+    kept = "\n".join(words[row] for row in rows.tolist()).split("\n")
+    del words
     return _Table(
-        {word: row for row, word in enumerate(words)},
-        indexes,
-        codes,
-        np.arange(codes.shape[0]),
+        {word: number for number, word in enumerate(kept)},
+        indexes[rows].copy(),
+        codes.copy(),
+        np.arange(parts),
     )
 
 
@@ -76,7 +92,7 @@ def _loaded() -> _Table:
     global _table  # noqa: PLW0603 - one copy per process, by design
     with _lock:
         if _table is None:
-            _table = _load()
+            _table = _read(archive_path(), VOCABULARY)
         return _table
 
 
