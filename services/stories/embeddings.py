@@ -7,10 +7,9 @@ which fails on Python 3.11. The archive is read directly (see `_read`).
 
 Only the VOCABULARY most frequent words are kept (81% of the title lemmas of the labelled
 pairs, against 89% for all 250k; benchmarks/clustering.py measured the same F1 with 50k, 100k
-and 250k), each as its 100 indexes, decoded on demand: ~38 MB resident instead of ~80 MB for
-the whole vocabulary (and ~100 MB for navec's own in-memory model, which also precomputes
-tables for its similarity search).
-Loading (about a second) happens on first use, and only in a process that clusters.
+and 250k), each as its 100 indexes, decoded on demand: ~44 MB resident (navec's own loader
+holds ~100 MB and peaks near +170 MB). Loading (a quarter of a second) happens on first use,
+and only in a process that clusters.
 """
 
 from __future__ import annotations
