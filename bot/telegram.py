@@ -29,8 +29,8 @@ from services.delivery.sender import SendOutcome, SendResult
 
 log = logging.getLogger(__name__)
 
-# 400s that mean the chat is gone for good, like a 403.
 TOKEN_PLACEHOLDER = "<token>"
+# 400s that mean the chat is gone for good, like a 403.
 _GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "chat was deleted")
 
 
