@@ -15,6 +15,7 @@ only until one names the query.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from functools import lru_cache
 
 import razdel
 
+from services.summary.hygiene import clean_sentence
 from services.text.lemmas import Lemmatizer, words
 
 __all__ = ["MAX_SNIPPET_CHARS", "Snippet", "emphasize", "query_words", "snippet"]
@@ -44,6 +46,8 @@ def query_words(
     text: str, lemmas: frozenset[str], language: str, lemmatizer: Lemmatizer
 ) -> list[str]:
     """The words of `text`, as written, whose lemmas are among the query's `lemmas`."""
+    if lemmas.isdisjoint(lemmatizer.lemmas(text, language)):  # most sentences: one pass
+        return []
     found: list[str] = []
     for word in words(text):
         if not lemmas.isdisjoint(lemmatizer.lemmas(word, language)) and word not in found:
@@ -71,33 +75,49 @@ def snippet(
     marked = query_words(" ".join(shown), lemmas, language, lemmatizer)
     if marked:
         return Snippet(shown, tuple(marked), from_summary=True)
-    for sentence in _candidates(summary[sentences:], text):
+    for sentence in _candidates(summary[sentences:], text, lemmas, language, lemmatizer):
         marked = query_words(sentence, lemmas, language, lemmatizer)
         if marked:
             return Snippet((sentence,), tuple(marked), from_summary=False)
     return Snippet(shown, (), from_summary=True)
 
 
-def _candidates(rest_of_summary: Iterable[str], text: str) -> Iterator[str]:
-    """Whole sentences fit to stand alone: the rest of the summary, then the text's in order."""
-    for sentence in rest_of_summary:
-        if _fits(sentence):
-            yield sentence.strip()
-    for paragraph in text[:_SCAN_CHARS].split("\n"):
-        if not paragraph.strip():
-            continue
-        for found in razdel.sentenize(paragraph):
-            if _fits(found.text):
-                yield found.text.strip()
-
-
-def _fits(sentence: str) -> bool:
-    stripped = sentence.strip()
-    return (
-        _MIN_SNIPPET_CHARS <= len(stripped) <= MAX_SNIPPET_CHARS
-        and stripped[-1] in '.!?…»"”)'
-        and not stripped[0].islower()
+def _candidates(
+    rest_of_summary: Iterable[str],
+    text: str,
+    lemmas: frozenset[str],
+    language: str,
+    lemmatizer: Lemmatizer,
+) -> Iterator[str]:
+    """Whole sentences that name the query and are fit to stand alone (services/summary/
+    hygiene.py: no captions, no cut quotations, no fragments): the rest of the summary, then
+    the text's, in order."""
+    head = text[:_SCAN_CHARS]
+    case_folded = head == head.lower()
+    sentences = itertools.chain(
+        ((sentence, False) for sentence in rest_of_summary),
+        (
+            (found.text, case_folded)
+            for paragraph in head.split("\n")
+            if paragraph.strip()
+            for found in razdel.sentenize(paragraph)
+        ),
     )
+    for sentence, folded in sentences:
+        if lemmas.isdisjoint(lemmatizer.lemmas(sentence, language)):
+            continue
+        fit = _fit(sentence, case_folded=folded)
+        if fit:
+            yield fit
+
+
+def _fit(sentence: str, *, case_folded: bool) -> str | None:
+    """The sentence as a snippet shows it (a dateline dropped), or None when it can't stand
+    alone or is too short or long to be one."""
+    cleaned = clean_sentence(sentence, case_folded=case_folded)
+    if cleaned is None or not _MIN_SNIPPET_CHARS <= len(cleaned) <= MAX_SNIPPET_CHARS:
+        return None
+    return cleaned
 
 
 def emphasize(text: str, highlights: Sequence[str]) -> str:

@@ -96,3 +96,25 @@ def test_marked_words_are_bold_whole_words_in_valid_telegram_html() -> None:
     bold = [parsed.text[e["offset"] : e["offset"] + e["length"]] for e in parsed.entities]
     assert bold == ["Пенсии", "пенсий"]
     assert all(entity["type"] == "bold" for entity in parsed.entities)
+
+
+def test_a_fragment_or_a_caption_is_never_a_snippet() -> None:
+    text = (
+        "Об этом он рассказал в программе «Москва. Кремль.\n"
+        "Путин» на телеканале «Россия 1».\n"
+        "Фото: пресс-служба Кремля\n"
+        "Президент Владимир Путин поручил продлить льготную ипотеку до конца года."
+    )
+
+    found = snippet(
+        ["Спрос на жилье в апреле упал на 40%."],
+        text,
+        lemmas("Путин"),
+        language="ru",
+        sentences=3,
+        lemmatizer=default_lemmatizer(),
+    )
+
+    assert found.sentences == (
+        "Президент Владимир Путин поручил продлить льготную ипотеку до конца года.",
+    )
