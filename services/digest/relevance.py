@@ -50,7 +50,7 @@ PASSING_SHORT = 0.25  # one mention in a short text is less of an aside
 SHORT_BODY = 80  # lemmas
 _DENSE = 2.0  # mentions per 100 body lemmas that earn the whole density bonus
 
-_CLOCK = re.compile(r"(?<![\d:.,])(?:[01]?\d|2[0-3])[:.][0-5]\d(?![\d])")
+_CLOCK = re.compile(r"(?<![0-9:.,])(?:[01]?[0-9]|2[0-3])[:.][0-5][0-9](?![0-9])")
 _LISTING_MIN_LINES = 8
 _LISTING_SHORT_LINE = 90  # characters
 _LISTING_MIN_TIMES = 8
@@ -74,10 +74,10 @@ _SIGN_STEMS = (
 _SIGN_OF = {stem[:3]: number for number, stems in enumerate(_SIGN_STEMS) for stem in stems}
 # a sign among a line's first three words: "Овен.", "Гороскоп Телец.", "♈ Овен (21.03–19.04)"
 _SIGN_AT_START = re.compile(
-    r"\W*(?:[^\W\d_]+\W+){0,2}?"
+    r"^\W*(?:[^\W\d_]+\W+){0,2}?"
     r"(овн|овен|тел[ье]ц|близнец|рак|л[еь]в|дев|вес|скорпион|стрел[еь]?ц|козерог|водоле|рыб)"
     r"[^\W\d_]{0,3}\b",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
@@ -187,20 +187,18 @@ def is_listing(text: str) -> bool:
     hold a clock time ("06:00 Новости"), or, flattened into one paragraph, a clock time
     every few words; a horoscope is a line (or a paragraph) for each zodiac sign.
     """
-    times = len(_CLOCK.findall(text))
-    if times >= _LISTING_MIN_TIMES and times * 8 >= text.count(" ") + 1:
-        return True
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) < 6:
-        return False
-    if times >= _LISTING_MIN_TIMES and len(lines) >= _LISTING_MIN_LINES:
-        short = sum(len(line) <= _LISTING_SHORT_LINE for line in lines)
-        timed = sum(bool(_CLOCK.search(line)) for line in lines)
-        if short >= 0.6 * len(lines) and timed >= 0.5 * len(lines):
+    if text.count(":") >= _LISTING_MIN_TIMES:  # "06:00 … 06:10 …" run into one paragraph
+        times = len(_CLOCK.findall(text))
+        if times >= _LISTING_MIN_TIMES and times * 8 >= text.count(" ") + 1:
             return True
-    signs = {
-        _SIGN_OF[found.group(1).casefold()[:3]]
-        for line in lines
-        if (found := _SIGN_AT_START.match(line)) is not None
-    }
+    if text.count("\n") < 5:
+        return False  # too few lines for a programme or a horoscope
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) >= _LISTING_MIN_LINES:
+        short = sum(len(line) <= _LISTING_SHORT_LINE for line in lines)
+        if short >= 0.6 * len(lines):
+            timed = sum(bool(_CLOCK.search(line)) for line in lines)
+            if timed >= 0.5 * len(lines):
+                return True
+    signs = {_SIGN_OF[found.group(1).casefold()[:3]] for found in _SIGN_AT_START.finditer(text)}
     return len(signs) >= 6

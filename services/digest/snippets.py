@@ -97,10 +97,10 @@ def _candidates(
     sentences = itertools.chain(
         ((sentence, False) for sentence in rest_of_summary),
         (
-            (found.text, case_folded)
+            (sentence, case_folded)
             for paragraph in head.split("\n")
             if paragraph.strip()
-            for found in razdel.sentenize(paragraph)
+            for sentence in _sentences(paragraph)
         ),
     )
     for sentence, folded in sentences:
@@ -109,6 +109,25 @@ def _candidates(
         fit = _fit(sentence, case_folded=folded)
         if fit:
             yield fit
+
+
+def _sentences(paragraph: str) -> Iterator[str]:
+    """The paragraph's sentences; a full stop inside a quotation («Москва. Кремль. Путин»)
+    does not end one, so pieces are joined until the quotation closes."""
+    start: int | None = None
+    for found in razdel.sentenize(paragraph):
+        start = found.start if start is None else start
+        sentence = paragraph[start : found.stop]
+        if _quote_open(sentence) and len(sentence) < MAX_SNIPPET_CHARS:
+            continue
+        yield sentence
+        start = None
+    if start is not None:
+        yield paragraph[start:]
+
+
+def _quote_open(sentence: str) -> bool:
+    return sentence.count("«") > sentence.count("»") or sentence.count('"') % 2 == 1
 
 
 def _fit(sentence: str, *, case_folded: bool) -> str | None:

@@ -98,6 +98,28 @@ def test_marked_words_are_bold_whole_words_in_valid_telegram_html() -> None:
     assert all(entity["type"] == "bold" for entity in parsed.entities)
 
 
+def test_a_full_stop_inside_a_quotation_does_not_end_the_sentence() -> None:
+    text = (
+        "Спрос на льготную ипотеку вырос вдвое. Об этом вице-премьер рассказал в программе"
+        " «Москва. Кремль. Путин» на телеканале «Россия 1»."
+    )
+
+    found = snippet(
+        ["Спрос на льготную ипотеку вырос вдвое."],
+        text,
+        lemmas("Путин"),
+        language="ru",
+        sentences=1,
+        lemmatizer=default_lemmatizer(),
+    )
+
+    assert found.sentences == (
+        "Об этом вице-премьер рассказал в программе «Москва. Кремль. Путин» на телеканале"
+        " «Россия 1».",
+    )
+    assert found.highlights == ("Путин",)
+
+
 def test_a_fragment_or_a_caption_is_never_a_snippet() -> None:
     text = (
         "Об этом он рассказал в программе «Москва. Кремль.\n"
