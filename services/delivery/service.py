@@ -23,14 +23,15 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from services.clock.clocks import Clock
 from services.delivery.pacer import Priority, sending_as
 from services.delivery.sender import Sender, SendOutcome, SendResult
 from services.digest.render import html_to_plain
-from services.digest.service import DigestService
+from services.digest.service import DigestBatch, DigestService
 from services.storage.deliveries import DeliveryRepository
 from services.storage.models import Delivery
 from services.storage.subscribers import SubscriberRepository
@@ -99,6 +100,13 @@ class _Job:
     parts_sent: int
 
 
+class DueMessages(Protocol):
+    """Another kind of message a pass sends besides daily digests (weekly digests, realtime
+    alerts): built when due, then recorded and sent exactly like them."""
+
+    async def build_due(self, now: datetime) -> DigestBatch: ...
+
+
 class _PartFailed(Exception):
     """A part could not go out in this pass; the delivery stays where it is."""
 
@@ -149,9 +157,11 @@ class DeliveryService:
         policy: DeliveryPolicy | None = None,
         lock_path: Path | None = None,
         sleep: Sleep = asyncio.sleep,
+        also: Sequence[DueMessages] = (),
     ) -> None:
         self._clock = clock
         self._digests = digests
+        self._also = tuple(also)
         self._deliveries = deliveries
         self._subscribers = subscribers
         self.policy = policy or DeliveryPolicy()
@@ -160,7 +170,8 @@ class DeliveryService:
         self._in_process = asyncio.Lock()
 
     async def run_pass(self, sender: Sender, *, everyone: bool = False) -> PassReport:
-        """One pass: finish left-over deliveries, then build and send every digest due now.
+        """One pass: finish left-over deliveries, then build and send every digest due now,
+        and the weekly digests and realtime alerts due (`also`).
 
         `everyone` treats every active subscriber as due (their current local date),
         which is what `deliver --now` and demos use; a chat that already has a record
@@ -190,16 +201,23 @@ class DeliveryService:
         report.resumed = len(resumed)
 
         started = time.perf_counter()
-        batch = await self._digests.build_due(now, everyone=everyone)
-        created = await self._deliveries.create_many(batch.deliveries)
+        batches = [await self._digests.build_due(now, everyone=everyone)]
+        created = await self._deliveries.create_many(batches[0].deliveries)
+        for builder in self._also:
+            batches.append(await builder.build_due(now))
+            created += await self._deliveries.create_many(batches[-1].deliveries)
         report.build_seconds = time.perf_counter() - started
-        report.due = batch.due
-        report.renderings = batch.renderings
+        report.due = sum(batch.due for batch in batches)
+        report.renderings = sum(batch.renderings for batch in batches)
         report.built = len(created)
         report.empty = sum(1 for delivery in created if delivery.status == "empty")
 
         # the parts of new records are the shared renderings, not fresh copies from the database
-        parts_of = {(item.chat_id, item.local_date): item.parts for item in batch.deliveries}
+        parts_of = {
+            (item.chat_id, item.local_date): item.parts
+            for batch in batches
+            for item in batch.deliveries
+        }
         jobs = [_job(delivery, delivery.parts or []) for delivery in resumed]
         jobs += [
             _job(delivery, parts_of.get((delivery.chat_id, delivery.local_date), []))

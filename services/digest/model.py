@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
 
 from services.storage.models import Language
+
+# daily and weekly digests, one story's realtime alert, a batch of held or capped alerts
+DigestKind = Literal["daily", "weekly", "alert", "alerts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class Digest:
     timezone: str
     local_date: date
     sections: tuple[DigestSection, ...] = field(default=())
+    kind: DigestKind = "daily"
 
     @property
     def items(self) -> list[DigestItem]:

@@ -18,6 +18,9 @@ from services.text.i18n import N_, translate
 
 _PHRASES: Final[dict[str, str]] = {
     "title": N_("News digest · {date}"),
+    "weekly_title": N_("Weekly digest · {date}"),
+    "alert_title": N_("Just in"),
+    "alerts_title": N_("More news on your topics"),
     "continued": N_("continued"),
     "also": N_("also"),
     "and_more": N_("and {count} more"),

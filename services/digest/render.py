@@ -106,8 +106,15 @@ def _heading_block(section: DigestSection, language: Language, continued: bool) 
 
 
 def digest_heading(digest: Digest) -> str:
-    """'Дайджест новостей · 21 марта' (plain text)."""
-    return phrase("title", digest.language, date=long_date(digest.local_date, digest.language))
+    """'Дайджест новостей · 21 марта' (plain text); a weekly digest and alerts say so."""
+    day = long_date(digest.local_date, digest.language)
+    if digest.kind == "weekly":
+        return phrase("weekly_title", digest.language, date=day)
+    if digest.kind == "alert":
+        return phrase("alert_title", digest.language)
+    if digest.kind == "alerts":
+        return phrase("alerts_title", digest.language)
+    return phrase("title", digest.language, date=day)
 
 
 class _Packer:

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from services.clock.clocks import Clock
 from services.clock.zones import clock_time_of, zone_of
 from services.digest.events import Headline, headline, repeats
-from services.digest.model import Digest, DigestItem, DigestSection, SourceLink
+from services.digest.model import Digest, DigestItem, DigestKind, DigestSection, SourceLink
 from services.digest.relevance import (
     LEAD,
     TITLE,
@@ -47,6 +47,7 @@ from services.digest.render import render_html, render_nothing_new
 from services.digest.snippets import Snippet, snippet
 from services.storage.articles import ArticleRepository
 from services.storage.deliveries import DeliveryRepository, NewDelivery
+from services.storage.frequencies import FrequencyRepository
 from services.storage.models import Article, ArticleCard, Language, Subscriber, Topic
 from services.storage.stories import StoryRepository
 from services.storage.subscribers import SubscriberRepository
@@ -84,6 +85,23 @@ class DigestBatch:
     chat_types: dict[int, str] = field(default_factory=dict)
     due: int = 0
     renderings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPlan:
+    """One digest to build: whose, under which delivery record key, of which topics, since when.
+
+    `window_end` becomes the chat's next daily window start; None leaves that window alone
+    (a weekly digest does not move the daily one).
+    """
+
+    subscriber: Subscriber
+    day: date
+    key: str
+    topics: tuple[Topic, ...]
+    since: datetime
+    window_end: datetime | None
+    kind: DigestKind = "daily"
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,8 +275,10 @@ class DigestService:
         clusterer: StoryClusterer,
         policy: DigestPolicy | None = None,
         lemmatizer: Lemmatizer | None = None,
+        frequencies: FrequencyRepository | None = None,
     ) -> None:
         self._clock = clock
+        self._frequencies = frequencies
         self._lemmatizer = lemmatizer or default_lemmatizer()
         self._subscribers = subscribers
         self._subscriptions = subscriptions
@@ -294,48 +314,102 @@ class DigestService:
     # --- scheduled digests ------------------------------------------------------------
 
     async def build_due(self, now: datetime, *, everyone: bool = False) -> DigestBatch:
-        """Build the digest of every subscriber due at `now` (not yet recorded or sent)."""
+        """Build the digest of every subscriber due at `now` (not yet recorded or sent).
+
+        Topics followed as they happen or weekly are left out: a daily digest with only
+        such topics comes out empty, and an empty digest is recorded, never sent.
+        """
         due = await self.due(now, everyone=everyone)
-        batch = DigestBatch(due=len(due))
-        if not due:
+        not_daily = (
+            await self._frequencies.not_daily(s.chat_id for s, _ in due)
+            if self._frequencies is not None and due
+            else {}
+        )
+        plans = []
+        for subscriber, day in due:
+            elsewhere = not_daily.get(subscriber.chat_id, {})
+            topics = await self._subscriptions.topics_of(subscriber.chat_id)
+            plans.append(
+                DigestPlan(
+                    subscriber=subscriber,
+                    day=day,
+                    key=day.isoformat(),
+                    topics=tuple(t for t in topics if t.id not in elsewhere),
+                    since=self._window_start(subscriber, now),
+                    window_end=now,
+                )
+            )
+        return await self.build_planned(now, plans)
+
+    async def build_planned(self, now: datetime, plans: Sequence[DigestPlan]) -> DigestBatch:
+        """Build the planned digests, each topic searched once for all of them."""
+        batch = DigestBatch(due=len(plans))
+        if not plans:
             return batch
         shared = _Pass(now)
         topic_by_id: dict[int, Topic] = {}  # one object per topic, however many follow it
-        topics_of = {
-            s.chat_id: [
+        for plan in plans:
+            for topic in plan.topics:
                 topic_by_id.setdefault(topic.id, topic)
-                for topic in await self._subscriptions.topics_of(s.chat_id)
-            ]
-            for s, _ in due
-        }
-        since_of = {s.chat_id: self._window_start(s, now) for s, _ in due}
-        await self._rank_topics(shared, topic_by_id.values(), since=min(since_of.values()))
-        for subscriber, day in due:
+        await self._rank_topics(
+            shared, topic_by_id.values(), since=min(plan.since for plan in plans)
+        )
+        for plan in plans:
+            subscriber = plan.subscriber
             delivered = await self._deliveries.delivered_story_ids(subscriber.chat_id)
             digest = await self._select(
                 shared,
                 subscriber,
-                day,
-                topics_of[subscriber.chat_id],
-                since=since_of[subscriber.chat_id],
+                plan.day,
+                [topic_by_id[topic.id] for topic in plan.topics],
+                since=plan.since,
                 exclude=delivered,
+                kind=plan.kind,
             )
             parts = self._render_shared(shared, digest, subscriber.digest_length)
             if not parts:
-                log.info("digest empty chat_id=%s date=%s", subscriber.chat_id, day)
+                log.info("digest empty chat_id=%s key=%s", subscriber.chat_id, plan.key)
             batch.deliveries.append(
                 NewDelivery(
                     chat_id=subscriber.chat_id,
-                    local_date=day.isoformat(),
+                    local_date=plan.key,
                     parts=parts,
-                    window_start=since_of[subscriber.chat_id],
-                    window_end=now,
+                    window_start=plan.since,
+                    window_end=plan.window_end,
                     story_ids=tuple(item.story_id for item in digest.items),
                 )
             )
             batch.chat_types[subscriber.chat_id] = subscriber.chat_type
         batch.renderings = len(shared.renderings)
         return batch
+
+    async def stories_of(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """The story of each article (clustering any not clustered yet): article → story."""
+        missing = await self._stories.unclustered(article_ids)
+        if missing:
+            await self._clusterer.assign_many(missing)
+        return {
+            card.id: card.story_id
+            for card in await self._articles.cards(article_ids)
+            if card.story_id is not None
+        }
+
+    async def story_items(
+        self, story_ids: Sequence[int], *, language: Language, sentences: int
+    ) -> dict[int, DigestItem]:
+        """Stories as items, as a digest shows them (the best article for the reader's
+        language, its summary, the other outlets): what a realtime alert says."""
+        members = await self._stories.members(story_ids)
+        cards = {
+            card.id: card
+            for card in await self._articles.cards([i for ids in members.values() for i in ids])
+        }
+        items: dict[int, DigestItem] = {}
+        for story_id, ids in members.items():
+            story = _Story(story_id, [cards[i] for i in ids if i in cards])
+            if story.articles:
+                items[story_id] = story.item(story.best(language), None, sentences)
+        return items
 
     def _window_start(self, subscriber: Subscriber, now: datetime) -> datetime:
         start = subscriber.last_digest_at or now - self.policy.first_window
@@ -574,6 +648,7 @@ class DigestService:
         *,
         since: datetime,
         exclude: set[int],
+        kind: DigestKind = "daily",
     ) -> Digest:
         """Each topic's best stories not yet sent; none shown twice, nor two of one event."""
         picks = _Picks(self.policy.per_topic, self.policy.per_digest)
@@ -601,6 +676,7 @@ class DigestService:
             timezone=zone_of(subscriber.timezone).key,
             local_date=day,
             sections=tuple(sections),
+            kind=kind,
         )
 
     @staticmethod
@@ -609,6 +685,7 @@ class DigestService:
         if digest.is_empty:
             return []
         key = (
+            digest.kind,
             digest.language,
             digest.timezone,
             digest.local_date,
