@@ -35,12 +35,13 @@ from services.sources.sources_file import SourcesFileError, load_sources_file
 from services.sources.stats import AdminStatsService
 from services.storage import (
     ArticleRepository,
-    Database,
+    Store,
     DeliveryRepository,
     SourceRepository,
     SubscriberRepository,
     SubscriptionRepository,
     TopicRepository,
+    open_store,
 )
 from services.storage.stories import StoryRepository
 from services.stories.clustering import StoryClusterer
@@ -59,7 +60,7 @@ class Services:
 
     settings: Settings
     clock: Clock
-    db: Database
+    db: Store
     subscribers: SubscriberRepository
     topics: TopicRepository
     subscriptions: SubscriptionRepository
@@ -87,7 +88,7 @@ class Services:
 async def open_services(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Services]:
     """Open the database and build the services; close them in reverse order on exit."""
     clock = clock or SystemClock()
-    db = await Database.open(settings.database_path)
+    db = await open_store(settings.store_url)
     from services.summary.summarizer import Summarizer
 
     summarizer = Summarizer(settings.summary_algorithm)  # workers start on first use
@@ -174,7 +175,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
 
 async def open_topic_index(
     settings: Settings,
-    db: Database,
+    db: Store,
     articles: ArticleRepository,
     topics: TopicRepository,
     subscriptions: SubscriptionRepository,

@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.clock.zones import check_timezone, parse_clock_time
+from services.storage.connect import sqlite_url
 from services.summary.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 
 _TOKEN_RE = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,100}")
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_path: Path = Path("data/newsdigest.db")
+    # sqlite:///path or postgresql://…; unset: the SQLite file at DATABASE_PATH. Checked
+    # when the store opens, so that no message ever echoes the password.
+    database_url: SecretStr | None = None
     sources_file: Path = Path("config/sources.toml")
     topics_file: Path = Path("config/topics.toml")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -73,7 +77,7 @@ class Settings(BaseSettings):
             raise ValueError("expected a file path, e.g. data/newsdigest.db")
         return value
 
-    @field_validator("webhook_url", "webhook_secret", "webhook_port", mode="before")
+    @field_validator("webhook_url", "webhook_secret", "webhook_port", "database_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
@@ -129,6 +133,13 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @property
+    def store_url(self) -> str:
+        """DATABASE_URL, or the SQLite file at DATABASE_PATH when it is unset."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return sqlite_url(self.database_path)
 
     @property
     def token(self) -> str:

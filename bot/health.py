@@ -22,7 +22,7 @@ from typing import Protocol
 from aiohttp import web
 
 from services.clock.clocks import Clock
-from services.storage import Database
+from services.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class HealthProbe:
     def __init__(
         self,
         *,
-        db: Database,
+        db: Store,
         scheduler: Running,
         last_ingest: Callable[[], Awaitable[datetime | None]],
         clock: Clock,

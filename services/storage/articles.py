@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from services.clock.clocks import Clock
 from services.storage.convert import (
     from_db_time,
@@ -15,8 +13,8 @@ from services.storage.convert import (
     to_db_time,
     to_json_list,
 )
-from services.storage.database import Database
 from services.storage.models import Article, ArticleCard, NewArticle
+from services.storage.store import Row, Store
 
 # Columns named once and read by position: a search or a digest turns hundreds of rows
 # into articles, and looking each column up by name was the largest part of that.
@@ -27,7 +25,7 @@ _SELECT = (
 )
 
 
-def _row_to_article(row: aiosqlite.Row) -> Article:
+def _row_to_article(row: Row) -> Article:
     (
         article_id,
         source_id,
@@ -71,7 +69,7 @@ _SELECT_CARD = (
 )
 
 
-def _row_to_card(row: aiosqlite.Row) -> ArticleCard:
+def _row_to_card(row: Row) -> ArticleCard:
     (
         article_id,
         url,
@@ -101,7 +99,7 @@ def _row_to_card(row: aiosqlite.Row) -> ArticleCard:
 
 
 class ArticleRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Store, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
@@ -109,7 +107,7 @@ class ArticleRepository:
         """Store a new article; None when its canonical URL or text hash is already stored."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "SELECT 1 FROM articles WHERE canonical_url = ? OR content_hash = ?",
+                "SELECT 1 FROM articles WHERE canonical_url = ? OR content_hash = ? LIMIT 1",
                 (article.canonical_url, article.content_hash),
             )
             if await cursor.fetchone():
@@ -117,7 +115,8 @@ class ArticleRepository:
             cursor = await conn.execute(
                 "INSERT INTO articles (source_id, url, canonical_url, content_hash, language,"
                 " title, author, text, summary, lemmas, published_at, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (canonical_url) DO NOTHING RETURNING id",
                 (
                     article.source_id,
                     article.url,
@@ -133,7 +132,8 @@ class ArticleRepository:
                     to_db_time(self._clock.now()),
                 ),
             )
-            return cursor.lastrowid
+            row = await cursor.fetchone()
+            return int(row[0]) if row is not None else None
 
     async def exists(
         self,

@@ -22,10 +22,12 @@ from typing import Any
 
 import aiosqlite
 
+from services.storage.dialect import SQLITE, Dialect
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+(?:\.(postgresql))?\.sql$")
 _in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "newsdigest_in_transaction", default=False
 )
@@ -35,18 +37,34 @@ class StorageError(Exception):
     """The database cannot be opened or written; the message says why in plain words."""
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """The packaged migrations as (number, name, sql), in order."""
-    found = []
+def migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
+    """The packaged migrations of one store as (number, name, sql), in order.
+
+    One sequence of numbers for every store: `NNNN_name.sql` is shared, and a variant
+    `NNNN_name.postgresql.sql` takes its number's place on PostgreSQL (where the SQL must
+    differ: identity columns, booleans, no FTS5). A variant needs its shared file.
+    """
+    shared: dict[int, tuple[str, str]] = {}
+    variants: dict[int, tuple[str, str]] = {}
+    numbers: list[int] = []
     for entry in resources.files("services.storage.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    numbers = [number for number, _, _ in found]
+        if not match:
+            continue
+        number = int(match.group(1))
+        found = (entry.name, entry.read_text(encoding="utf-8"))
+        if match.group(2) is None:
+            numbers.append(number)
+            shared[number] = found
+        elif match.group(2) == dialect:
+            variants[number] = found
     if len(set(numbers)) != len(numbers):
-        raise StorageError(f"two migrations share a number: {numbers}")
-    return found
+        raise StorageError(f"two migrations share a number: {sorted(numbers)}")
+    orphans = sorted(set(variants) - set(shared))
+    if orphans:
+        raise StorageError(f"{dialect} migrations without a shared file: {orphans}")
+    chosen = {**shared, **variants}
+    return [(number, *chosen[number]) for number in sorted(chosen)]
 
 
 async def _open_reader(path: Path) -> aiosqlite.Connection:
@@ -69,6 +87,8 @@ class Database:
     does not queue in front of people's small writes, which are serialised by the
     write lock and would otherwise each wait behind the reads.
     """
+
+    dialect: Dialect = SQLITE
 
     def __init__(
         self,
@@ -105,6 +125,10 @@ class Database:
             await conn.close()
             raise StorageError(f"cannot prepare database {db_path}: {exc}") from exc
         return db
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
 
     async def migrate(self) -> int:
         """Apply every migration newer than `PRAGMA user_version`; return the new version."""

@@ -10,8 +10,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from services.clock.clocks import Clock
 from services.storage.convert import (
     from_db_time,
@@ -20,8 +18,8 @@ from services.storage.convert import (
     to_db_time,
     to_json_list,
 )
-from services.storage.database import Database
 from services.storage.models import Delivery, DeliveryStatus
+from services.storage.store import Row, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +40,7 @@ _WITHOUT_PARTS = (
 )
 
 
-def _row_to_delivery(row: aiosqlite.Row) -> Delivery:
+def _row_to_delivery(row: Row) -> Delivery:
     return Delivery(
         id=row["id"],
         chat_id=row["chat_id"],
@@ -62,7 +60,7 @@ def _row_to_delivery(row: aiosqlite.Row) -> Delivery:
 
 
 class DeliveryRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Store, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
@@ -98,12 +96,12 @@ class DeliveryRepository:
     ) -> None:
         await self._db.execute(
             "UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = ?,"
-            " attempts = attempts + (? IS NOT NULL), updated_at = ? WHERE id = ?",
+            " attempts = attempts + ?, updated_at = ? WHERE id = ?",
             (
                 status,
                 error,
                 to_db_time(next_attempt_at),
-                error,
+                0 if error is None else 1,
                 to_db_time(self._clock.now()),
                 delivery_id,
             ),
@@ -145,7 +143,7 @@ class DeliveryRepository:
                     "INSERT INTO deliveries (chat_id, local_date, status, parts, parts_total,"
                     " window_start, window_end, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (chat_id, local_date) DO NOTHING",
+                    " ON CONFLICT (chat_id, local_date) DO NOTHING RETURNING id",
                     (
                         item.chat_id,
                         item.local_date,
@@ -158,14 +156,16 @@ class DeliveryRepository:
                         now,
                     ),
                 )
-                if cursor.rowcount != 1 or not cursor.lastrowid:
+                row = await cursor.fetchone()
+                if row is None:
                     continue
-                created.append(cursor.lastrowid)
+                delivery_id = int(row[0])
+                created.append(delivery_id)
                 if item.story_ids:
                     await conn.executemany(
                         "INSERT INTO delivered_stories (chat_id, story_id, delivery_id)"
                         " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                        [(item.chat_id, story, cursor.lastrowid) for story in item.story_ids],
+                        [(item.chat_id, story, delivery_id) for story in item.story_ids],
                     )
                 if item.parts and item.window_end is not None:
                     await conn.execute(
@@ -224,6 +224,6 @@ class DeliveryRepository:
                 (error, now, delivery_id),
             )
             await conn.execute(
-                "UPDATE subscribers SET blocked = 1, updated_at = ? WHERE chat_id = ?",
+                "UPDATE subscribers SET blocked = TRUE, updated_at = ? WHERE chat_id = ?",
                 (now, chat_id),
             )

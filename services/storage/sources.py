@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from services.clock.clocks import Clock
 from services.storage.convert import from_db_time, required_time, to_db_time
-from services.storage.database import Database
 from services.storage.models import Source
+from services.storage.store import Row, Store
 
 
-def _row_to_source(row: aiosqlite.Row) -> Source:
+def _row_to_source(row: Row) -> Source:
     return Source(
         id=row["id"],
         url=row["url"],
@@ -33,7 +31,7 @@ def _row_to_source(row: aiosqlite.Row) -> Source:
 
 
 class SourceRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Store, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
@@ -44,7 +42,7 @@ class SourceRepository:
         await self._db.execute(
             "INSERT INTO sources (url, name, language, kind, created_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (url) DO UPDATE SET name = excluded.name,"
-            " language = excluded.language, kind = excluded.kind, enabled = 1",
+            " language = excluded.language, kind = excluded.kind, enabled = TRUE",
             (url, name, language, kind, to_db_time(self._clock.now())),
         )
         source = await self.by_url(url)

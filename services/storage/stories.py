@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.storage.convert import required_time, to_db_time
-from services.storage.database import Database
+from services.storage.store import Store
 
 _CHUNK = 500  # SQLite's default limit on bound parameters is far above this
 
@@ -24,7 +24,7 @@ class Fingerprint:
 
 
 class StoryRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self._db = db
 
     async def join(
@@ -46,17 +46,19 @@ class StoryRepository:
             if story_id is None:
                 cursor = await conn.execute(
                     "INSERT INTO stories (first_seen_at, last_seen_at, article_count)"
-                    " VALUES (?, ?, 1)",
+                    " VALUES (?, ?, 1) RETURNING id",
                     (seen, seen),
                 )
-                assert cursor.lastrowid is not None
-                story_id = cursor.lastrowid
+                created = await cursor.fetchone()
+                assert created is not None
+                story_id = int(created[0])
             else:
                 await conn.execute(
                     "UPDATE stories SET article_count = article_count + 1,"
-                    " first_seen_at = MIN(first_seen_at, ?), last_seen_at = MAX(last_seen_at, ?)"
+                    " first_seen_at = CASE WHEN first_seen_at <= ? THEN first_seen_at ELSE ? END,"
+                    " last_seen_at = CASE WHEN last_seen_at >= ? THEN last_seen_at ELSE ? END"
                     " WHERE id = ?",
-                    (seen, seen, story_id),
+                    (seen, seen, seen, seen, story_id),
                 )
             await conn.execute(
                 "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id)

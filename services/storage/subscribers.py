@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
-
 from services.clock.clocks import Clock
 from services.storage.convert import from_db_time, required_time, to_db_time
-from services.storage.database import Database
 from services.storage.models import Language, Subscriber
+from services.storage.store import Row, Store
 
+_FLAGS = frozenset({"paused", "blocked"})  # booleans in PostgreSQL, 0/1 in SQLite
 _SETTABLE = frozenset({"language", "timezone", "digest_time", "digest_length", "paused", "blocked"})
 
 
-def _row_to_subscriber(row: aiosqlite.Row) -> Subscriber:
+def _row_to_subscriber(row: Row) -> Subscriber:
     return Subscriber(
         chat_id=row["chat_id"],
         chat_type=row["chat_type"],
@@ -31,7 +30,7 @@ def _row_to_subscriber(row: aiosqlite.Row) -> Subscriber:
 
 
 class SubscriberRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Store, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
@@ -61,7 +60,7 @@ class SubscriberRepository:
         if created_rows:
             return _row_to_subscriber(created_rows[0]), True
         await self._db.execute(
-            "UPDATE subscribers SET blocked = 0, updated_at = ? WHERE chat_id = ? AND blocked",
+            "UPDATE subscribers SET blocked = FALSE, updated_at = ? WHERE chat_id = ? AND blocked",
             (now, chat_id),
         )
         subscriber = await self.get(chat_id)
@@ -79,7 +78,8 @@ class SubscriberRepository:
             raise ValueError(f"not a subscriber setting: {sorted(unknown)}")
         if changes:
             assignments = ", ".join(f"{name} = ?" for name in changes)
-            params = [*changes.values(), to_db_time(self._clock.now()), chat_id]
+            values = [bool(v) if k in _FLAGS else v for k, v in changes.items()]
+            params = [*values, to_db_time(self._clock.now()), chat_id]
             await self._db.execute(
                 f"UPDATE subscribers SET {assignments}, updated_at = ? WHERE chat_id = ?",  # noqa: S608
                 params,
@@ -96,9 +96,10 @@ class SubscriberRepository:
     async def counts(self) -> dict[str, int]:
         """How many subscribers are active, paused and blocked."""
         row = await self._db.fetchone(
-            "SELECT COALESCE(SUM(NOT paused AND NOT blocked), 0) AS active,"
-            " COALESCE(SUM(paused AND NOT blocked), 0) AS paused,"
-            " COALESCE(SUM(blocked), 0) AS blocked FROM subscribers"
+            "SELECT COALESCE(SUM(CASE WHEN NOT paused AND NOT blocked THEN 1 ELSE 0 END), 0)"
+            " AS active, COALESCE(SUM(CASE WHEN paused AND NOT blocked THEN 1 ELSE 0 END), 0)"
+            " AS paused, COALESCE(SUM(CASE WHEN blocked THEN 1 ELSE 0 END), 0) AS blocked"
+            " FROM subscribers"
         )
         assert row is not None
-        return {"active": row["active"], "paused": row["paused"], "blocked": row["blocked"]}
+        return {name: int(row[name]) for name in ("active", "paused", "blocked")}

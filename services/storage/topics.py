@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from services.clock.clocks import Clock
 from services.storage.convert import required_time, to_db_time
-from services.storage.database import Database
 from services.storage.models import Topic
+from services.storage.store import Row, Store
 
 
-def _row_to_topic(row: aiosqlite.Row) -> Topic:
+def _row_to_topic(row: Row) -> Topic:
     return Topic(
         id=row["id"],
         slug=row["slug"],
@@ -24,7 +22,7 @@ def _row_to_topic(row: aiosqlite.Row) -> Topic:
 
 
 class TopicRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Store, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
@@ -84,7 +82,7 @@ class TopicRepository:
 
 
 class SubscriptionRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Store, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 

@@ -14,6 +14,11 @@ theirs; people's own queries match on mention, as a search box does. FTS5 finds 
 articles that mention a query; for focus, those candidates are then judged in rank order
 on their stored lemmas, in a worker thread, until enough are found.
 
+On PostgreSQL `articles_fts` is a plain table of the same lemma columns and searches are
+answered by the in-memory window (services/topics/window.py): the same articles, ranked
+by BM25 with the same weights, with no second ranking (ts_rank) to keep in agreement.
+benchmarks/load.py measures both stores' searches in one run.
+
 Public API (all times aware UTC; the window is on arrival time, `articles.fetched_at`):
 
     index = TopicIndex(db, articles, subscriptions, read_catalogue(path))
@@ -46,6 +51,7 @@ the event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import tomllib
@@ -60,8 +66,8 @@ from typing import Any
 
 from services.storage.articles import ArticleRepository
 from services.storage.convert import required_time, to_db_time
-from services.storage.database import Database
 from services.storage.models import LANGUAGES, Article, Topic
+from services.storage.store import Store
 from services.storage.topics import SubscriptionRepository, TopicRepository
 from services.text.lemmas import ArticleLemmas, Lemmatizer, default_lemmatizer
 from services.topics.query import AliasGroup, Query, QueryError, build_groups, parse_query
@@ -241,7 +247,7 @@ class TopicIndex:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         articles: ArticleRepository,
         subscriptions: SubscriptionRepository,
         catalogue: Catalogue | None = None,
@@ -285,6 +291,10 @@ class TopicIndex:
         """Articles that arrived in [since, until) and match, best first (BM25 over lemmas)."""
         parsed = self.parse(query) if isinstance(query, str) else query
         limit = max(1, min(limit, _MAX_SEARCH_LIMIT))
+        if not self._db.dialect.full_text:
+            return await self._search_in_window(
+                parsed, since, until, limit=limit, focus=focus, languages=languages
+            )
         ranked = await self._ranked(parsed, since, until, languages, None if focus else limit)
         return await self._about(parsed, ranked, limit) if focus else ranked
 
@@ -327,6 +337,30 @@ class TopicIndex:
             params["limit"] = limit
         rows = await self._db.fetchall("\n".join(sql), params)
         return [SearchHit(int(row["id"]), -float(row["rank"])) for row in rows]
+
+    async def _search_in_window(
+        self,
+        query: Query,
+        since: datetime,
+        until: datetime | None,
+        *,
+        limit: int,
+        focus: bool,
+        languages: Iterable[str] | None,
+    ) -> list[SearchHit]:
+        """`search` on a store without FTS5 (PostgreSQL): the same articles from the window.
+
+        The window holds the articles' lemma postings in memory (numbers already given
+        stay between searches), ranks by BM25 with the same weights, and judges focus as
+        `Query.matches` does, so the answers are the index's.
+        """
+        window = await self.window(since=since, until=until)
+        wanted = None if languages is None else frozenset(languages)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor,
+            functools.partial(window.search, query, limit=limit, focus=focus, languages=wanted),
+        )
 
     async def _about(self, query: Query, ranked: list[SearchHit], limit: int) -> list[SearchHit]:
         """The ranked hits whose articles are about the query, judged in rank order."""
@@ -371,9 +405,12 @@ class TopicIndex:
             ]
         elif missing:
             marks = ",".join("?" * len(missing))
-            text_rows = await self._db.fetchall(
-                f"SELECT rowid AS id, title, lead, body FROM articles_fts WHERE rowid IN ({marks})",
-                missing,
+            text_rows = list(
+                await self._db.fetchall(
+                    f"SELECT rowid AS id, title, lead, body FROM articles_fts"  # noqa: S608
+                    f" WHERE rowid IN ({marks})",
+                    missing,
+                )
             )
         else:
             text_rows = []

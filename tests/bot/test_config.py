@@ -56,8 +56,28 @@ EVERY_VARIABLE: list[tuple[str, str, str, Any]] = [
 
 
 def test_every_field_is_covered_by_these_tests() -> None:
-    covered = {field for _, _, field, _ in EVERY_VARIABLE} | {"bot_token", "webhook_secret"}
+    covered = {field for _, _, field, _ in EVERY_VARIABLE} | {
+        "bot_token",
+        "webhook_secret",
+        "database_url",
+    }
     assert covered == set(Settings.model_fields)
+
+
+def test_database_url_picks_the_store_and_falls_back_to_the_sqlite_file_at_database_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_PATH", "/srv/nd/news.db")
+    assert load_settings().store_url == "sqlite:////srv/nd/news.db"
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:hunter2@db:5432/news")
+    settings = load_settings()
+
+    assert settings.store_url == "postgresql://bot:hunter2@db:5432/news"
+    assert "hunter2" not in repr(settings)  # a secret, like the token
+
+    monkeypatch.setenv("DATABASE_URL", " ")
+    assert load_settings().store_url == "sqlite:////srv/nd/news.db"
 
 
 def test_without_any_setting_the_defaults_of_the_operator_interface_apply() -> None:

@@ -103,11 +103,23 @@ def test_every_sql_file_in_the_migrations_folder_is_a_numbered_migration() -> No
         if entry.name.endswith(".sql")
     )
 
-    found = [name for _, name, _ in migrations()]
+    shared = [name for _, name, _ in migrations()]
+    on_postgresql = [name for _, name, _ in migrations("postgresql")]
 
-    assert found == files  # a misnamed file would be skipped silently
+    # a misnamed file would be skipped silently
+    assert sorted(set(shared) | set(on_postgresql)) == files
     numbers = [number for number, _, _ in migrations()]
     assert numbers == sorted(set(numbers))
+    assert [number for number, _, _ in migrations("postgresql")] == numbers
+
+
+def test_a_postgresql_variant_takes_the_place_of_its_number_and_only_there() -> None:
+    shared = {number: name for number, name, _ in migrations()}
+    on_postgresql = {number: name for number, name, _ in migrations("postgresql")}
+
+    assert shared[1] == "0001_initial.sql"
+    assert on_postgresql[1] == "0001_initial.postgresql.sql"
+    assert on_postgresql[10] == shared[10]  # no variant: the shared file on both
 
 
 async def test_the_connection_uses_wal_foreign_keys_and_a_busy_timeout(db: Database) -> None:

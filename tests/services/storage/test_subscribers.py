@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from services.clock.clocks import ManualClock
-from services.storage import Database, SubscriberRepository
+from services.storage import INTEGRITY_ERRORS, Database, SubscriberRepository
 
 
 @pytest.fixture
@@ -128,7 +127,7 @@ async def test_the_schema_refuses_values_outside_the_product(
 ) -> None:
     await register(subscribers, 7)
 
-    with pytest.raises(aiosqlite.IntegrityError, match="CHECK"):
+    with pytest.raises(INTEGRITY_ERRORS, match="(?i)check"):
         await subscribers.update(7, **{setting: value})
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import aiosqlite
 import pytest
 
 from services.clock.clocks import ManualClock
-from services.storage import Database, SubscriberRepository, SubscriptionRepository, TopicRepository
+from services.storage import (
+    INTEGRITY_ERRORS,
+    Database,
+    SubscriberRepository,
+    SubscriptionRepository,
+    TopicRepository,
+)
 from services.storage.models import Topic
 
 
@@ -112,7 +117,7 @@ async def test_a_personal_query_is_one_topic_per_chat_however_often_it_is_added(
 
 
 async def test_a_personal_topic_needs_a_registered_chat(topics: TopicRepository) -> None:
-    with pytest.raises(aiosqlite.IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(INTEGRITY_ERRORS, match="(?i)foreign key"):
         await topics.add_personal(999, "нефть", "нефть")
 
 
@@ -202,7 +207,7 @@ async def test_only_registered_chats_and_existing_topics_can_be_subscribed(
 ) -> None:
     topic = await kazakhstan(topics)
 
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await subscriptions.subscribe(999, topic.id)
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await subscriptions.subscribe(1, topic.id + 100)
