@@ -24,10 +24,12 @@ plus the lead of the text, so judging an article costs tens of microseconds; a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
-from services.text.lemmas import Lemmatizer, words
+from services.text.lemmas import Lemmatizer, default_lemmatizer, words
 from services.topics.query import AllOf, Node, Query
 
 __all__ = [
@@ -36,10 +38,12 @@ __all__ = [
     "PASSING",
     "TITLE",
     "ArticleProfile",
+    "ProfileCache",
     "QueryTerms",
     "is_listing",
     "profile_article",
     "query_terms",
+    "title_lemmas",
 ]
 
 TITLE = 1.0
@@ -178,6 +182,34 @@ def _lead_size(text: str) -> int:
     if both <= _LEAD_WORDS:
         return both
     return min(first, _LEAD_WORDS)
+
+
+@lru_cache(maxsize=20_000)
+def title_lemmas(title: str, language: str) -> frozenset[str]:
+    """The lemmas of a headline, kept: a day's headlines are looked at by every search."""
+    return frozenset(default_lemmatizer().lemmas(title, language))
+
+
+class ProfileCache:
+    """The profiles of recently judged articles (an article never changes once stored), so
+    that the next digest or search need not read and judge them again."""
+
+    def __init__(self, capacity: int = 4000) -> None:
+        self._capacity = capacity
+        self._profiles: OrderedDict[int, ArticleProfile] = OrderedDict()
+
+    def get(self, article_id: int) -> ArticleProfile | None:
+        found = self._profiles.get(article_id)
+        if found is not None:
+            self._profiles.move_to_end(article_id)
+        return found
+
+    def update(self, profiles: Mapping[int, ArticleProfile]) -> None:
+        self._profiles.update(profiles)
+        for article_id in profiles:
+            self._profiles.move_to_end(article_id)
+        while len(self._profiles) > self._capacity:
+            self._profiles.popitem(last=False)
 
 
 def is_listing(text: str) -> bool:

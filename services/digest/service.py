@@ -39,9 +39,11 @@ from services.digest.relevance import (
     LEAD,
     TITLE,
     ArticleProfile,
+    ProfileCache,
     QueryTerms,
     profile_article,
     query_terms,
+    title_lemmas,
 )
 from services.digest.render import render_html, render_nothing_new
 from services.digest.snippets import Snippet, snippet
@@ -75,6 +77,7 @@ class DigestPolicy:
 COVERAGE_BONUS = 0.05  # per doubling of the outlets that told a story
 COVERAGE_CAP = 0.1  # at most: coverage breaks ties, it never beats relevance
 _REFINE_BATCH = 10  # stories judged per read
+_INLINE_HEADLINES = 50  # headlines lemmatised on the event loop rather than in a thread
 
 
 @dataclass(slots=True)
@@ -280,6 +283,7 @@ class DigestService:
         self._clock = clock
         self._frequencies = frequencies
         self._lemmatizer = lemmatizer or default_lemmatizer()
+        self._judged = ProfileCache()  # articles judged by earlier passes
         self._subscribers = subscribers
         self._subscriptions = subscriptions
         self._deliveries = deliveries
@@ -476,7 +480,7 @@ class DigestService:
                 break
         await self._read_texts(shared, picks.articles)
         items = tuple(
-            shared.item(0, story_id, language, sentences) for story_id in picks.stories[0]
+            shared.item(0, story_id, language, sentences) for story_id in picks.stories.get(0, [])
         )
         return Digest(
             language=language,
@@ -540,7 +544,10 @@ class DigestService:
             if articles:
                 shared.stories[story_id] = _Story(story_id, articles)
         unseen = [a for a in matched.values() if a.id not in shared.headlines]
-        shared.headlines.update(await asyncio.to_thread(_headlines, unseen, self._lemmatizer))
+        if len(unseen) > _INLINE_HEADLINES:
+            shared.headlines.update(await asyncio.to_thread(_headlines, unseen, self._lemmatizer))
+        else:  # a thread hop would cost more than lemmatising a few headlines
+            shared.headlines.update(_headlines(unseen, self._lemmatizer))
         for key, found in hits.items():
             shared.rankings[key] = await self._rank(shared, key, found, matched)
 
@@ -610,7 +617,7 @@ class DigestService:
                 placed = sorted((s for s, listing in scores.values() if not listing), reverse=True)
                 if len(placed) >= top and placed[top - 1] >= bounds[order[at]]:
                     break
-                batch = order[at : at + _REFINE_BATCH]
+                batch = order[at : at + (_REFINE_BATCH if at else top)]  # the top at once
                 at += len(batch)
                 await self._profile(
                     shared, [a.id for story_id in batch for a, _ in by_story[story_id]]
@@ -627,11 +634,16 @@ class DigestService:
     async def _profile(self, shared: _Pass, article_ids: Sequence[int]) -> None:
         """Read and judge the articles not judged yet in this pass (off the event loop)."""
         wanted = [aid for aid in dict.fromkeys(article_ids) if aid not in shared.profiles]
+        known = {aid: found for aid in wanted if (found := self._judged.get(aid)) is not None}
+        shared.profiles.update(known)
+        wanted = [aid for aid in wanted if aid not in known]
         if not wanted:
             return
         articles = await self._articles.get_many(wanted)
         shared.texts.update((article.id, article.text) for article in articles)
-        shared.profiles.update(await asyncio.to_thread(_profiles, articles, self._lemmatizer))
+        judged = await asyncio.to_thread(_profiles, articles, self._lemmatizer)
+        shared.profiles.update(judged)
+        self._judged.update(judged)
 
     async def _read_texts(self, shared: _Pass, articles: Iterable[ArticleCard]) -> None:
         """The texts of the articles about to be shown, for their snippets."""
@@ -736,6 +748,8 @@ class _Picks:
 def _headlines(
     articles: Sequence[ArticleCard], lemmatizer: Lemmatizer
 ) -> dict[int, frozenset[str]]:
+    if lemmatizer is default_lemmatizer():  # kept between passes
+        return {a.id: title_lemmas(a.title, a.language) for a in articles}
     return {a.id: frozenset(lemmatizer.lemmas(a.title, a.language)) for a in articles}
 
 

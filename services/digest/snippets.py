@@ -68,7 +68,23 @@ def snippet(
 
     `sentences` is how many summary sentences the reader asked for; a snippet taken from
     elsewhere is one sentence. With no sentence naming the query, the summary as it is.
+    Kept for the next digest or search that shows the same article for the same query.
     """
+    return _snippet(
+        tuple(summary), text, lemmas, language=language, sentences=sentences, lemmatizer=lemmatizer
+    )
+
+
+@lru_cache(maxsize=2048)
+def _snippet(
+    summary: tuple[str, ...],
+    text: str,
+    lemmas: frozenset[str],
+    *,
+    language: str,
+    sentences: int,
+    lemmatizer: Lemmatizer,
+) -> Snippet:
     shown = tuple(sentence for sentence in summary[:sentences] if sentence.strip())
     if not lemmas:
         return Snippet(shown, (), from_summary=True)

@@ -663,3 +663,14 @@ async def test_look_alike_headlines_about_different_places_are_both_shown(
     (built,) = (await world.digests.build_due(MORNING)).deliveries
 
     assert set(built.story_ids) == {almaty.story_id, shymkent.story_id}
+
+
+async def test_a_search_that_finds_nothing_is_an_empty_digest(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await publish_budget(world, MORNING - timedelta(hours=2))
+
+    found = await world.digests.for_query("Байконур", since=MORNING - timedelta(days=1))
+
+    assert found.is_empty and found.sections == ()
