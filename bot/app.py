@@ -24,9 +24,12 @@ from handlers import get_routers
 from handlers.options import Options
 from services.clock.clocks import Clock, SystemClock
 from services.delivery.pacer import PacingPolicy
+from services.delivery.realtime import RealtimePass
 from services.delivery.service import DeliveryPolicy, DeliveryService
+from services.digest.alerts import AlertService
 from services.digest.schedule import DigestSchedule
 from services.digest.service import DigestPolicy, DigestService
+from services.digest.weekly import WeeklyDigests
 from services.ingest.fetch import Fetcher
 from services.ingest.ingestor import Ingestor, warm_up_worker
 from services.ingest.link_summary import LinkSummaries
@@ -35,14 +38,16 @@ from services.sources.sources_file import SourcesFileError, load_sources_file
 from services.sources.stats import AdminStatsService
 from services.storage import (
     ArticleRepository,
-    Store,
     DeliveryRepository,
     SourceRepository,
+    Store,
     SubscriberRepository,
     SubscriptionRepository,
     TopicRepository,
     open_store,
 )
+from services.storage.alert_queue import AlertQueueRepository
+from services.storage.frequencies import FrequencyRepository, PreferenceRepository
 from services.storage.stories import StoryRepository
 from services.stories.clustering import StoryClusterer
 from services.topics.index import CatalogueError, TopicIndex, read_catalogue
@@ -77,6 +82,9 @@ class Services:
     clusterer: StoryClusterer
     digests: DigestService
     delivery: DeliveryService
+    frequencies: FrequencyRepository
+    preferences: PreferenceRepository
+    realtime: RealtimePass
     source_admin: SourceAdmin
 
     def workflow_data(self) -> dict[str, Any]:
@@ -101,6 +109,8 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         articles = ArticleRepository(db, clock)
         deliveries = DeliveryRepository(db, clock)
         subscriptions = SubscriptionRepository(db, clock)
+        frequencies = FrequencyRepository(db)
+        preferences = PreferenceRepository(db)
         topic_index = await open_topic_index(settings, db, articles, topics, subscriptions)
         stories = StoryRepository(db)
         clusterer = StoryClusterer(clock=clock, articles=articles, stories=stories)
@@ -115,8 +125,35 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             search=topic_index,
             clusterer=clusterer,
             policy=DigestPolicy(catch_up=timedelta(hours=settings.digest_catchup_hours)),
+            frequencies=frequencies,
         )
         await load_configured_sources(settings, sources)
+        alerts = AlertService(
+            digests=digests,
+            search=topic_index,
+            topics=topics,
+            frequencies=frequencies,
+            preferences=preferences,
+            subscribers=subscribers,
+            queue=AlertQueueRepository(db),
+        )
+        weekly = WeeklyDigests(
+            digests=digests,
+            subscribers=subscribers,
+            subscriptions=subscriptions,
+            frequencies=frequencies,
+            preferences=preferences,
+            deliveries=deliveries,
+        )
+        delivery = DeliveryService(
+            clock=clock,
+            digests=digests,
+            deliveries=deliveries,
+            subscribers=subscribers,
+            policy=DeliveryPolicy(send_rate=settings.send_rate),
+            lock_path=settings.database_path.with_suffix(".deliver.lock"),
+            also=(weekly, alerts),
+        )
         ingestor = Ingestor(
             sources=sources,
             articles=articles,
@@ -154,14 +191,10 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             link_summaries=LinkSummaries(fetcher, summarizer),
             clusterer=clusterer,
             digests=digests,
-            delivery=DeliveryService(
-                clock=clock,
-                digests=digests,
-                deliveries=deliveries,
-                subscribers=subscribers,
-                policy=DeliveryPolicy(send_rate=settings.send_rate),
-                lock_path=settings.database_path.with_suffix(".deliver.lock"),
-            ),
+            delivery=delivery,
+            frequencies=frequencies,
+            preferences=preferences,
+            realtime=RealtimePass(clock=clock, alerts=alerts, delivery=delivery),
             source_admin=SourceAdmin(
                 ingestor=ingestor, sources=sources, sources_file=settings.sources_file
             ),

@@ -48,6 +48,7 @@ async def run_bot(settings: Settings) -> None:
             ingest=then_alert(services.ingestor.scheduled_pass, alerts),
             deliver=partial(services.delivery.run_pass, sender),
             ingest_interval_minutes=settings.ingest_interval_minutes,
+            after_ingest=partial(services.realtime.run, sender),
         )
         health = HealthProbe(
             db=services.db,

@@ -1,4 +1,5 @@
-"""APScheduler jobs: ingest every INGEST_INTERVAL_MINUTES, deliver every minute. No business logic."""
+"""APScheduler jobs: ingest every INGEST_INTERVAL_MINUTES and then the realtime alert pass,
+deliver (daily and weekly digests, alerts held back) every minute. No business logic."""
 
 from __future__ import annotations
 
@@ -34,14 +35,33 @@ def stopped_quietly(name: str, job: Job) -> Callable[[], Awaitable[None]]:
     return run
 
 
+def then(first: Job, second: Job | None) -> Job:
+    """`first`, then `second` (when there is one), even if `first` failed."""
+    if second is None:
+        return first
+
+    async def run() -> None:
+        try:
+            await first()
+        finally:
+            await second()
+
+    return run
+
+
 def build_scheduler(
     clock: Clock,
     *,
     ingest: Job | None,
     deliver: Job | None,
     ingest_interval_minutes: int,
+    after_ingest: Job | None = None,
 ) -> AsyncIOScheduler:
-    """An AsyncIOScheduler whose jobs never overlap themselves and coalesce missed runs."""
+    """An AsyncIOScheduler whose jobs never overlap themselves and coalesce missed runs.
+
+    `after_ingest` (the realtime alert pass) runs right after each ingest pass, in the
+    same job, so new stories are alerted as soon as they are stored.
+    """
     scheduler = AsyncIOScheduler(
         timezone="UTC",
         job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 60},
@@ -49,7 +69,7 @@ def build_scheduler(
     now = clock.now()
     if ingest is not None:
         scheduler.add_job(
-            stopped_quietly("ingest", ingest),
+            stopped_quietly("ingest", then(ingest, after_ingest)),
             IntervalTrigger(minutes=ingest_interval_minutes),
             id="ingest",
             name="ingest",

@@ -16,12 +16,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from handlers.callbacks import TopicDrop, TopicToggle
+from handlers.frequency import frequency_keyboard, frequency_name
 from handlers.keyboards import catalogue_keyboard, topic_title, unsubscribe_keyboard
 from handlers.replies import fill, join_within, quote
 from handlers.when import next_digest_label
 from services.clock.clocks import Clock
 from services.digest.schedule import DigestSchedule
 from services.storage import SubscriptionRepository, TopicRepository
+from services.storage.frequencies import FrequencyRepository
 from services.storage.models import Subscriber, Topic
 
 ADMIN = {"admin": True}
@@ -182,17 +184,21 @@ async def my_topics(
     subscriptions: SubscriptionRepository,
     schedule: DigestSchedule,
     clock: Clock,
+    frequencies: FrequencyRepository,
 ) -> None:
     followed = await subscriptions.topics_of(subscriber.chat_id)
+    chosen = await frequencies.of_chat(subscriber.chat_id)
     lines: list[str] = []
     if followed:
         lines.append(_("<b>Your topics</b>"))
         for number, topic in enumerate(followed, 1):
             name = quote(topic_title(topic, language), TITLE_LIMIT)
+            how = chosen.get(topic.id, "daily")
+            suffix = "" if how == "daily" else f" · {frequency_name(how)}"
             if topic.is_catalogue:
-                lines.append(f"{number}. {name}")
+                lines.append(f"{number}. {name}{suffix}")
             else:
-                lines.append(f"{number}. " + fill(_("{query} (your query)"), query=name))
+                lines.append(f"{number}. " + fill(_("{query} (your query)"), query=name) + suffix)
     else:
         lines.append(
             _("You do not follow any topics yet: choose them with /topics or /subscribe QUERY.")
@@ -218,4 +224,7 @@ async def my_topics(
         ),
     ]
     more = fill(_("…and more: /unsubscribe lists them all"))
-    await message.answer(join_within(lines, limit=3500, more=more) + "\n".join(settings_lines))
+    await message.answer(
+        join_within(lines, limit=3500, more=more) + "\n".join(settings_lines),
+        reply_markup=frequency_keyboard(followed, chosen),
+    )
