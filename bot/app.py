@@ -34,6 +34,8 @@ from services.ingest.fetch import Fetcher
 from services.ingest.ingestor import Ingestor, warm_up_worker
 from services.ingest.link_summary import LinkSummaries
 from services.sources.admin import SourceAdmin
+from services.sources.own import OwnSources
+from services.sources.portable import PortableTopics
 from services.sources.sources_file import SourcesFileError, load_sources_file
 from services.sources.stats import AdminStatsService
 from services.storage import (
@@ -48,6 +50,7 @@ from services.storage import (
 )
 from services.storage.alert_queue import AlertQueueRepository
 from services.storage.frequencies import FrequencyRepository, PreferenceRepository
+from services.storage.own_sources import OwnSourceRepository
 from services.storage.stories import StoryRepository
 from services.stories.clustering import StoryClusterer
 from services.topics.index import CatalogueError, TopicIndex, read_catalogue
@@ -86,6 +89,8 @@ class Services:
     preferences: PreferenceRepository
     realtime: RealtimePass
     source_admin: SourceAdmin
+    own_sources: OwnSources
+    portable_topics: PortableTopics
 
     def workflow_data(self) -> dict[str, Any]:
         """Each service by its field name: handlers ask for them by parameter name."""
@@ -111,6 +116,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         subscriptions = SubscriptionRepository(db, clock)
         frequencies = FrequencyRepository(db)
         preferences = PreferenceRepository(db)
+        own_sources = OwnSourceRepository(db, clock)
         topic_index = await open_topic_index(settings, db, articles, topics, subscriptions)
         stories = StoryRepository(db)
         clusterer = StoryClusterer(clock=clock, articles=articles, stories=stories)
@@ -126,8 +132,9 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             clusterer=clusterer,
             policy=DigestPolicy(catch_up=timedelta(hours=settings.digest_catchup_hours)),
             frequencies=frequencies,
+            own_sources=own_sources,
         )
-        await load_configured_sources(settings, sources)
+        await load_configured_sources(settings, sources, own_sources)
         alerts = AlertService(
             digests=digests,
             search=topic_index,
@@ -164,6 +171,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             summarise=summarizer.summarize_article,
             index=[topic_index.index_article, clusterer.assign_article],
         )
+        own_service = OwnSources(ingestor=ingestor, own=own_sources)
         yield Services(
             settings=settings,
             clock=clock,
@@ -196,7 +204,18 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             preferences=preferences,
             realtime=RealtimePass(clock=clock, alerts=alerts, delivery=delivery),
             source_admin=SourceAdmin(
-                ingestor=ingestor, sources=sources, sources_file=settings.sources_file
+                ingestor=ingestor,
+                sources=sources,
+                sources_file=settings.sources_file,
+                own=own_sources,
+            ),
+            own_sources=own_service,
+            portable_topics=PortableTopics(
+                subscribers=subscribers,
+                topics=topics,
+                subscriptions=subscriptions,
+                topic_index=topic_index,
+                own_sources=own_service,
             ),
         )
     finally:
@@ -225,13 +244,15 @@ async def open_topic_index(
     return index
 
 
-async def load_configured_sources(settings: Settings, sources: SourceRepository) -> None:
+async def load_configured_sources(
+    settings: Settings, sources: SourceRepository, own: OwnSourceRepository | None = None
+) -> None:
     """The sources of SOURCES_FILE added or updated in the database; a missing file is logged."""
     if not settings.sources_file.exists():
         log.warning("sources file not found, no sources loaded path=%s", settings.sources_file)
         return
     try:
-        await load_sources_file(settings.sources_file, sources)
+        await load_sources_file(settings.sources_file, sources, own)
     except SourcesFileError as exc:
         raise ConfigError(f"SOURCES_FILE: {exc}") from None
 

@@ -17,6 +17,7 @@ def get_routers() -> list[Router]:
         frequency,
         search,
         settings,
+        sources,
         start,
         subscribe,
         summary,
@@ -26,12 +27,13 @@ def get_routers() -> list[Router]:
     return [
         start.build_router(),
         topics.build_router(),
+        admin.build_router(),  # the shared sources for admins; everyone else falls through
+        sources.build_router(),  # a chat's own sources; `/subscribe source:URL` before subscribe
         subscribe.build_router(),
         settings.build_router(),
         frequency.build_router(),
         digest.build_router(),
         search.build_router(),
         summary.build_router(),
-        admin.build_router(),  # before the fallback: non-admins fall through to it
         fallback.build_router(),
     ]

@@ -1,5 +1,9 @@
 """Admin commands: /stats, /sources, /addsource URL, /removesource URL.
 
+/sources, /addsource and /removesource here manage the shared sources, the operator's,
+that everyone reads; /sources also lists the admin's own (handlers/sources.py), while
+chats' own sources are only counted, never listed: their URLs may carry private tokens.
+
 Only for ADMIN_IDS, and only in a private chat (source errors and counts are not for
 a group). For anyone else the router's filter fails and the update falls through to
 the fallback router, which answers exactly as it does for any unknown command: the
@@ -25,6 +29,7 @@ from services.ingest.feeds import FeedError, NotAFeed
 from services.ingest.fetch import FetchError
 from services.sources.admin import SourceAdmin
 from services.sources.health import SourceState, failing_since
+from services.sources.own import OwnSources
 from services.sources.stats import AdminStatsService, SourceReport
 from services.storage.models import Subscriber
 from services.text.html import MESSAGE_LIMIT
@@ -155,15 +160,33 @@ async def list_sources(
     message: Message,
     admin_stats: AdminStatsService,
     options: Options,
+    own_sources: OwnSources,
     known_subscriber: Subscriber | None = None,
 ) -> None:
-    reports = await admin_stats.sources_report()
+    from handlers.sources import own_sources_messages  # it packs lines with split_lines
+
+    private = await own_sources.repository.private_source_ids()
+    reports = [r for r in await admin_stats.sources_report() if r.source.id not in private]
+    own = (
+        await own_sources_messages(own_sources, known_subscriber, admin_stats.now())
+        if known_subscriber is not None
+        else []
+    )
     if not reports:
         await message.answer(_("No sources yet. Add one with /addsource URL."))
-        return
-    zone = _zone(known_subscriber, options)
-    header = fill(_("<b>Sources</b> ({count}), those in trouble first:"), count=len(reports))
-    for text in split_lines([header] + [_source_line(report, zone) for report in reports]):
+    else:
+        zone = _zone(known_subscriber, options)
+        header = fill(_("<b>Sources</b> ({count}), those in trouble first:"), count=len(reports))
+        for text in split_lines([header] + [_source_line(report, zone) for report in reports]):
+            await message.answer(text)
+    if private:
+        await message.answer(
+            fill(
+                _("And {count} sources that only chats follow as their own (not listed)."),
+                count=len(private),
+            )
+        )
+    for text in own:
         await message.answer(text)
 
 

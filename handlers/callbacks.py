@@ -43,3 +43,15 @@ class LanguagePick(CallbackData, prefix="lg"):
     """Choose the bot's language (/language)."""
 
     language: Annotated[str, Field(min_length=2, max_length=2)]
+
+
+class OwnSourceDrop(CallbackData, prefix="sd"):
+    """Remove one of the chat's own sources (/sources, /removesource)."""
+
+    source_id: RowId
+
+
+class OwnSourceFollow(CallbackData, prefix="sf"):
+    """Follow everything from one of the chat's own sources as a topic (/sources, /addsource)."""
+
+    source_id: RowId

@@ -21,6 +21,10 @@ QUERY_ERRORS: dict[str, str] = {
     "misplaced_operator": N_("{operator} needs a word where it stands."),
     "exclusions_only": N_("The query only excludes words; say what to look for too."),
     "unknown_group": N_("There is no alias group @{name}. Known groups: {known}."),
+    "source_query": N_(
+        "source:URL follows a whole source: <code>/subscribe source:URL</code>; "
+        "it is not a word search."
+    ),
 }
 UNKNOWN_ERROR = N_("This query cannot be run.")
 

@@ -67,6 +67,7 @@ async def search(
             language=known_subscriber.language if known_subscriber else language,
             timezone=known_subscriber.timezone if known_subscriber else options.default_timezone,
             sentences=known_subscriber.digest_length if known_subscriber else DEFAULT_SENTENCES,
+            chat_id=message.chat.id,
         )
     parts = render_html(found)
     if not parts:

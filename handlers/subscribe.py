@@ -18,6 +18,7 @@ from handlers.query_errors import query_error_text
 from handlers.replies import Html, fill, link, quote
 from handlers.typing_status import typing_while_slow
 from services.clock.clocks import Clock
+from services.sources.own import OwnSources
 from services.storage import ArticleRepository, SubscriptionRepository, TopicRepository
 from services.storage.models import Subscriber
 from services.topics.index import TopicIndex
@@ -57,6 +58,7 @@ async def subscribe(
     topic_index: TopicIndex,
     articles: ArticleRepository,
     clock: Clock,
+    own_sources: OwnSources,
 ) -> None:
     text = " ".join((command.args or "").split())
     if not text:
@@ -81,7 +83,10 @@ async def subscribe(
     ]
     async with typing_while_slow(bot, message.chat.id):
         hits = await topic_index.search(query, since=clock.now() - SAMPLE_WINDOW, limit=SAMPLE_SIZE)
-        rank = {hit.article_id: place for place, hit in enumerate(hits)}
+        seen = await own_sources.visibility(subscriber.chat_id, [h.article_id for h in hits])
+        rank = {
+            hit.article_id: place for place, hit in enumerate(hits) if seen.allows(hit.article_id)
+        }
         found = sorted(await articles.get_many(list(rank)), key=lambda a: rank[a.id])
     lines.append("")
     if found:

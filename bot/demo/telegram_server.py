@@ -40,6 +40,8 @@ from bot.demo.telegram_html import HtmlParseError, ParsedText, check_link, parse
 MAX_TEXT_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_COMMANDS = 100
+MAX_CAPTION_LENGTH = 1024
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile refuses bigger files, as Telegram does
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 _TOKEN_RE = re.compile(r"^(\d+):[A-Za-z0-9_-]+$")
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -114,6 +116,7 @@ class SentMessage:
     reply_to_message_id: int | None = None
     edited: bool = False
     deleted: bool = False
+    document: str | None = None  # the file name, for a document sent with sendDocument
 
     def buttons(self) -> list[dict[str, Any]]:
         """The inline keyboard's buttons, row by row, flattened."""
@@ -125,6 +128,26 @@ class SentMessage:
     def callback_data(self) -> list[str]:
         """The callback_data of every inline button, in order."""
         return [b["callback_data"] for b in self.buttons() if "callback_data" in b]
+
+
+@dataclass(frozen=True, slots=True)
+class SentDocument:
+    """A file the bot sent with sendDocument: its name and bytes as uploaded."""
+
+    chat_id: int
+    message_id: int
+    file_name: str
+    content: bytes
+    caption: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredFile:
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    content: bytes
+    size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +269,10 @@ class FakeTelegramServer:
         self._webhook_wakeup: asyncio.Event | None = None
 
         self.sent: list[SentMessage] = []
+        self.documents: list[SentDocument] = []
+        self.downloads: list[str] = []  # file paths the bot downloaded
+        self._files: dict[str, _StoredFile] = {}  # by file_id
+        self._file_ids = itertools.count(1)
         self.edits: list[Edit] = []
         self.callback_answers: list[CallbackAnswer] = []
         self.chat_actions: list[tuple[int, str]] = []
@@ -270,6 +297,8 @@ class FakeTelegramServer:
                 "deleteWebhook",
                 "getWebhookInfo",
                 "sendMessage",
+                "sendDocument",
+                "getFile",
                 "sendChatAction",
                 "editMessageText",
                 "editMessageReplyMarkup",
@@ -288,6 +317,7 @@ class FakeTelegramServer:
     async def start(self) -> FakeTelegramServer:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
@@ -480,6 +510,58 @@ class FakeTelegramServer:
             message["entities"] = entities
         if reply_to_message_id is not None:
             message["reply_to_message"] = chat.messages[reply_to_message_id]
+        chat.messages[message["message_id"]] = message
+        return self.inject_update({"message": message})
+
+    def inject_document(
+        self,
+        chat_id: int,
+        content: bytes,
+        *,
+        file_name: str,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+        declared_size: int | None = None,
+        user_id: int | None = None,
+        language_code: str | None = "ru",
+        chat_type: str | None = None,
+    ) -> dict[str, Any]:
+        """A user sends a file (message.document); the bot fetches it with getFile and the
+        file download. `declared_size` stands for a file too big to hold in a test (Telegram
+        states the size; getFile refuses files over 20 MB)."""
+        sender_id = user_id if user_id is not None else (chat_id if chat_id > 0 else 1)
+        user = self.register_user(sender_id, language_code=language_code)
+        if chat_id not in self._chats or chat_type:
+            self.register_chat(chat_id, chat_type=chat_type)
+        chat = self._chats[chat_id]
+        chat.members.setdefault(sender_id, "member")
+        number = next(self._file_ids)
+        stored = _StoredFile(
+            file_id=f"BQACAgIAAx{number:06d}",
+            file_unique_id=f"AgAD{number:06d}",
+            file_path=f"documents/file_{number}{_suffix(file_name)}",
+            content=content,
+            size=declared_size if declared_size is not None else len(content),
+        )
+        self._files[stored.file_id] = stored
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat),
+            "from": user,
+            "chat": dict(chat.info),
+            "date": int(self.clock()),
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_name": file_name,
+                "mime_type": mime_type,
+                "file_size": stored.size,
+            },
+        }
+        if caption is not None:
+            message["caption"] = caption
+            entities = _command_entities(caption)
+            if entities:
+                message["caption_entities"] = entities
         chat.messages[message["message_id"]] = message
         return self.inject_update({"message": message})
 
@@ -942,6 +1024,87 @@ class FakeTelegramServer:
         chat.messages[sent.message_id] = payload
         return payload
 
+    def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat_for(params)
+        files: dict[str, tuple[str, bytes]] = params.get(_FILES) or {}
+        reference = str(params.get("document") or "")
+        key = (
+            reference.removeprefix("attach://") if reference.startswith("attach://") else "document"
+        )
+        if key in files:
+            file_name, content = files[key]
+        elif reference in self._files:
+            file_name, content = reference, self._files[reference].content
+        else:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if not content:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        caption = params.get("caption")
+        parsed = (
+            self._parse_text({"text": caption, "parse_mode": params.get("parse_mode")})
+            if isinstance(caption, str) and caption.strip()
+            else ParsedText("", [])
+        )
+        if len(parsed.text) > MAX_CAPTION_LENGTH:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        markup = self._check_markup(params)
+        self._check_rate(chat)
+        sent = SentMessage(
+            chat_id=chat.id,
+            message_id=self._next_message_id(chat),
+            text=parsed.text,
+            raw_text=str(caption or ""),
+            parse_mode=params.get("parse_mode") or None,
+            entities=parsed.entities,
+            reply_markup=markup,
+            date=int(self.clock()),
+            document=file_name,
+        )
+        self.sent.append(sent)
+        self.documents.append(
+            SentDocument(chat.id, sent.message_id, file_name, content, parsed.text or None)
+        )
+        payload = self._message_payload(sent, chat)
+        del payload["text"]
+        payload.pop("entities", None)
+        payload["document"] = {
+            "file_id": f"BQACAgIAAy{sent.message_id:06d}",
+            "file_unique_id": f"AgAE{sent.message_id:06d}",
+            "file_name": file_name,
+            "file_size": len(content),
+        }
+        if parsed.text:
+            payload["caption"] = parsed.text
+            if parsed.entities:
+                payload["caption_entities"] = parsed.entities
+        chat.messages[sent.message_id] = payload
+        return payload
+
+    def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self._files.get(str(params.get("file_id") or ""))
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if stored.size > MAX_DOWNLOAD_BYTES:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
+            "file_path": stored.file_path,
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the bytes of a file getFile named."""
+        token = request.match_info["token"]
+        if _TOKEN_RE.fullmatch(token) is None or (self.token is not None and token != self.token):
+            return web.Response(status=401, text="Unauthorized")
+        path = request.match_info["path"]
+        for stored in self._files.values():
+            if stored.file_path == path and stored.size <= MAX_DOWNLOAD_BYTES:
+                self.downloads.append(path)
+                return web.Response(body=stored.content, content_type="application/octet-stream")
+        return web.Response(status=404, text="Not Found")
+
     def _reply_target(self, chat: _Chat, params: dict[str, Any]) -> int | None:
         reply = _json_param(params, "reply_parameters") or {}
         if not isinstance(reply, dict):
@@ -1176,8 +1339,22 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.post()
         for key, value in form.items():
-            params[key] = value if isinstance(value, str) else getattr(value, "filename", "")
+            if isinstance(value, str):
+                params[key] = value
+            elif isinstance(value, web.FileField):  # its name as before, its bytes kept
+                params[key] = value.filename
+                params.setdefault(_FILES, {})[key] = (value.filename, value.file.read())
+            else:
+                params[key] = ""
     return params
+
+
+_FILES = "__files__"  # where _read_params keeps uploaded files: {field: (name, bytes)}
+
+
+def _suffix(file_name: str) -> str:
+    dot = file_name.rfind(".")
+    return file_name[dot:][:10] if dot > 0 else ""
 
 
 def _maybe_int(value: Any) -> int | None:

@@ -51,6 +51,7 @@ from services.storage.articles import ArticleRepository
 from services.storage.deliveries import DeliveryRepository, NewDelivery
 from services.storage.frequencies import FrequencyRepository
 from services.storage.models import Article, ArticleCard, Language, Subscriber, Topic
+from services.storage.own_sources import OwnSourceRepository
 from services.storage.stories import StoryRepository
 from services.storage.subscribers import SubscriberRepository
 from services.storage.topics import SubscriptionRepository
@@ -216,27 +217,52 @@ class _Pass:
         self.headlines: dict[int, frozenset[str]] = {}  # article id: title lemmas
         self.profiles: dict[int, ArticleProfile] = {}
         self.texts: dict[int, str] = {}
-        self._items: dict[tuple[int, int, str, int], DigestItem] = {}
+        self.private: dict[int, int] | None = None  # article id: source id, own sources only
+        self._items: dict[tuple[object, ...], DigestItem] = {}
 
-    def shown_article(self, key: int, story_id: int, language: str) -> ArticleCard:
+    def story(self, story_id: int, hidden: frozenset[int] = frozenset()) -> _Story:
+        """The story as a chat may see it: without the articles of others' own sources."""
+        story = self.stories[story_id]
+        if hidden and any(a.id in hidden for a in story.articles):
+            return _Story(story_id, [a for a in story.articles if a.id not in hidden])
+        return story
+
+    def visible(self, key: int, story_id: int, hidden: frozenset[int]) -> bool:
+        """Whether the story matched ranking `key` through an article the chat may see."""
+        matches = self.matched.get(key, {}).get(story_id)
+        if matches is None:  # ranked without recorded matches: judge by its articles
+            return bool(self.story(story_id, hidden).articles)
+        return any(a.id not in hidden for a in matches)
+
+    def shown_article(
+        self, key: int, story_id: int, language: str, hidden: frozenset[int] = frozenset()
+    ) -> ArticleCard:
         """The article an item shows under ranking `key`: one that matched the query, its
         headline naming it if any does, then the story's usual best."""
-        story = self.stories[story_id]
-        matches = self.matched.get(key, {}).get(story_id, [])
+        story = self.story(story_id, hidden)
+        matches = [a for a in self.matched.get(key, {}).get(story_id, []) if a.id not in hidden]
         terms = self.terms.get(key)
         if matches and terms is not None:
             named = [a for a in matches if _names(terms, self.headlines.get(a.id))]
             matches = named or matches
         return story.best(language, matches)
 
-    def item(self, key: int, story_id: int, language: Language, sentences: int) -> DigestItem:
-        cache_key = (key, story_id, language, sentences)
+    def item(
+        self,
+        key: int,
+        story_id: int,
+        language: Language,
+        sentences: int,
+        hidden: frozenset[int] = frozenset(),
+    ) -> DigestItem:
+        story = self.story(story_id, hidden)
+        cache_key = (key, story_id, language, sentences, len(story.articles))
         found = self._items.get(cache_key)
         if found is None:
-            shown = self.shown_article(key, story_id, language)
+            shown = self.shown_article(key, story_id, language, hidden)
             terms = self.terms.get(key)
             text = self.texts.get(shown.id)
-            found = self._items[cache_key] = self.stories[story_id].item(
+            found = self._items[cache_key] = story.item(
                 shown,
                 None
                 if terms is None or text is None
@@ -279,8 +305,10 @@ class DigestService:
         policy: DigestPolicy | None = None,
         lemmatizer: Lemmatizer | None = None,
         frequencies: FrequencyRepository | None = None,
+        own_sources: OwnSourceRepository | None = None,
     ) -> None:
         self._clock = clock
+        self._own_sources = own_sources
         self._frequencies = frequencies
         self._lemmatizer = lemmatizer or default_lemmatizer()
         self._judged = ProfileCache()  # articles judged by earlier passes
@@ -460,8 +488,10 @@ class DigestService:
         language: Language = "ru",
         timezone: str = "UTC",
         sentences: int = 3,
+        chat_id: int | None = None,
     ) -> Digest:
-        """The digest of stored articles matching `query` (no subscriber, nothing recorded).
+        """The digest of stored articles matching `query` (no subscriber, nothing recorded),
+        as `chat_id` may see it (None: only what everyone may).
 
         Raises services.query.QueryError when the query cannot be run.
         """
@@ -473,14 +503,16 @@ class DigestService:
         )
         await self._rank_hits(shared, {0: hits}, {0: query_terms(parsed)})
         picks = _Picks(self.policy.per_topic)
+        hidden = await self._hidden(shared, chat_id)
         for ranked in shared.rankings[0]:
-            if ranked.arrived >= since:
-                picks.offer(shared, 0, ranked.story_id, language)
+            if ranked.arrived >= since and shared.visible(0, ranked.story_id, hidden):
+                picks.offer(shared, 0, ranked.story_id, language, hidden)
             if picks.full:
                 break
         await self._read_texts(shared, picks.articles)
         items = tuple(
-            shared.item(0, story_id, language, sentences) for story_id in picks.stories.get(0, [])
+            shared.item(0, story_id, language, sentences, hidden)
+            for story_id in picks.stories.get(0, [])
         )
         return Digest(
             language=language,
@@ -662,21 +694,27 @@ class DigestService:
         exclude: set[int],
         kind: DigestKind = "daily",
     ) -> Digest:
-        """Each topic's best stories not yet sent; none shown twice, nor two of one event."""
+        """Each topic's best stories not yet sent; none shown twice, nor two of one event;
+        nothing from another chat's own sources."""
         picks = _Picks(self.policy.per_topic, self.policy.per_digest)
+        hidden = await self._hidden(shared, subscriber.chat_id)
         for topic in topics:
             for ranked in shared.rankings.get(topic.id, []):
                 if picks.full_for(topic.id):
                     break
                 if ranked.arrived < since or ranked.story_id in exclude:
                     continue
-                picks.offer(shared, topic.id, ranked.story_id, subscriber.language)
+                if hidden and not shared.visible(topic.id, ranked.story_id, hidden):
+                    continue
+                picks.offer(shared, topic.id, ranked.story_id, subscriber.language, hidden)
         await self._read_texts(shared, picks.articles)
         sections = [
             DigestSection(
                 topic.title(subscriber.language),
                 tuple(
-                    shared.item(topic.id, story_id, subscriber.language, subscriber.digest_length)
+                    shared.item(
+                        topic.id, story_id, subscriber.language, subscriber.digest_length, hidden
+                    )
                     for story_id in picks.stories[topic.id]
                 ),
             )
@@ -690,6 +728,24 @@ class DigestService:
             sections=tuple(sections),
             kind=kind,
         )
+
+    async def _hidden(self, shared: _Pass, chat_id: int | None) -> frozenset[int]:
+        """The articles of this pass `chat_id` may not see: those of sources that are only
+        some chats' own and not this one's. One read of the pass's own-source articles, then
+        one small read per chat, and only when such articles are in the pass at all."""
+        if self._own_sources is None:
+            return frozenset()
+        if shared.private is None:
+            ids = [a.id for story in shared.stories.values() for a in story.articles]
+            shared.private = await self._own_sources.private_articles(ids) if ids else {}
+        if not shared.private:
+            return frozenset()
+        own = (
+            (await self._own_sources.source_ids_of([chat_id])).get(chat_id, frozenset())
+            if chat_id is not None
+            else frozenset()
+        )
+        return frozenset(a for a, source in shared.private.items() if source not in own)
 
     @staticmethod
     def _render_shared(shared: _Pass, digest: Digest, sentences: int) -> list[str]:
@@ -729,11 +785,18 @@ class _Picks:
     def full_for(self, key: int) -> bool:
         return self.full or len(self.stories.get(key, ())) >= self.per_topic
 
-    def offer(self, shared: _Pass, key: int, story_id: int, language: str) -> bool:
+    def offer(
+        self,
+        shared: _Pass,
+        key: int,
+        story_id: int,
+        language: str,
+        hidden: frozenset[int] = frozenset(),
+    ) -> bool:
         """Take the story under `key` unless it, or its event, is already in the digest."""
         if self.full_for(key) or story_id in self._shown:
             return False
-        shown = shared.shown_article(key, story_id, language)
+        shown = shared.shown_article(key, story_id, language, hidden)
         told = headline(shown.title, shown.language)
         if repeats(told, self._headlines):
             return False

@@ -4,6 +4,10 @@ the `add-source` / `remove-source` commands), so both follow the same steps.
 A URL is added only after it has been fetched through the guarded client (so a link to
 a private or local address is refused like any user-given link) and found to be a
 feed, or a web page that announces one; then the feed's own URL is what is stored.
+
+These are the operator's shared sources: everyone reads them. A feed that chats follow as
+their own (services/sources/own.py) becomes shared when an admin adds it, and when an
+admin removes it while chats still follow it, it only stops being shared.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from services.ingest.ingestor import Ingestor, ResolvedFeed
 from services.sources.sources_file import SourcesFileError, check_source_url, read_sources_file
 from services.storage import SourceRepository
 from services.storage.models import Source
+from services.storage.own_sources import OwnSourceRepository
 
 
 class NotASourceURL(InvalidURL):
@@ -34,15 +39,22 @@ class AddedSource:
 class RemovedSource:
     source: Source
     in_sources_file: bool  # still listed in SOURCES_FILE, so it comes back at the next start
+    kept_for_chats: bool = False  # chats follow it as their own: kept, no longer shared
 
 
 class SourceAdmin:
     def __init__(
-        self, *, ingestor: Ingestor, sources: SourceRepository, sources_file: Path
+        self,
+        *,
+        ingestor: Ingestor,
+        sources: SourceRepository,
+        sources_file: Path,
+        own: OwnSourceRepository | None = None,
     ) -> None:
         self._ingestor = ingestor
         self._sources = sources
         self._sources_file = sources_file
+        self._own = own
 
     async def add(
         self, url: str, *, name: str | None = None, language: str | None = None
@@ -58,13 +70,23 @@ class SourceAdmin:
         existed = await self._sources.by_url(feed.url) is not None
         name = (name or "").strip() or feed.title.strip() or urlsplit(feed.url).hostname or feed.url
         source = await self._sources.upsert(feed.url, name=name, language=language or feed.language)
+        if self._own is not None:
+            await self._own.set_shared(source.id, True)
         return AddedSource(source, feed, existed)
 
     async def remove(self, url: str) -> RemovedSource | None:
         """Remove the source with exactly this URL (None if there is none).
         Articles already stored from it stay."""
         source = await self._sources.by_url(url.strip())
-        if source is None or not await self._sources.remove(source.url):
+        if source is None:
+            return None
+        if self._own is not None:
+            if not await self._own.is_shared(source.id):
+                return None  # chats' own sources are not the admins' to remove
+            if await self._own.has_followers(source.id):
+                await self._own.set_shared(source.id, False)
+                return RemovedSource(source, self._listed_in_file(source.url), True)
+        if not await self._sources.remove(source.url):
             return None
         return RemovedSource(source, self._listed_in_file(source.url))
 

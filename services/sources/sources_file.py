@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from services.storage import SourceRepository
 from services.storage.models import LANGUAGES, Source, SourceKind
+from services.storage.own_sources import OwnSourceRepository
 
 KINDS: tuple[str, ...] = get_args(SourceKind)
 _FIELDS = frozenset({"url", "name", "language", "kind"})
@@ -68,12 +69,18 @@ def read_sources_file(path: Path) -> list[SourceSpec]:
     return specs
 
 
-async def load_sources_file(path: Path, sources: SourceRepository) -> list[Source]:
-    """Add or update every source of the file; returns them as stored."""
-    return [
+async def load_sources_file(
+    path: Path, sources: SourceRepository, own: OwnSourceRepository | None = None
+) -> list[Source]:
+    """Add or update every source of the file; returns them as stored. A listed feed that
+    chats had added as their own becomes shared: the operator lists it for everyone."""
+    loaded = [
         await sources.upsert(spec.url, name=spec.name, language=spec.language, kind=spec.kind)
         for spec in read_sources_file(path)
     ]
+    if own is not None:
+        await own.share_urls([source.url for source in loaded])
+    return loaded
 
 
 def check_source_url(url: str) -> str:

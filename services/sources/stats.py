@@ -74,6 +74,9 @@ class AdminStatsService:
         self._articles = articles
         self._deliveries = deliveries
 
+    def now(self) -> datetime:
+        return self._clock.now()
+
     def day_start(self) -> datetime:
         """Midnight of today in the operator's time zone, as an aware UTC-comparable instant."""
         local_now = self._clock.now().astimezone(self._zone)

@@ -70,7 +70,14 @@ from services.storage.models import LANGUAGES, Article, Topic
 from services.storage.store import Store
 from services.storage.topics import SubscriptionRepository, TopicRepository
 from services.text.lemmas import ArticleLemmas, Lemmatizer, default_lemmatizer
-from services.topics.query import AliasGroup, Query, QueryError, build_groups, parse_query
+from services.topics.query import (
+    AliasGroup,
+    Query,
+    QueryError,
+    build_groups,
+    parse_query,
+    source_url,
+)
 from services.topics.window import LemmaCodes, SearchHit, TopicWindow
 
 __all__ = [
@@ -428,13 +435,42 @@ class TopicIndex:
         """`search_topic` for many topics at once, over one window (a digest pass): by topic id.
 
         Gives the same articles as `search_topic` topic by topic; ranks by BM25 over the
-        window, so scores differ a little from the index's.
+        window, so scores differ a little from the index's. `source:URL` topics are answered
+        from the articles table (`from_source`).
         """
+        by_source = [topic for topic in topics if source_url(topic.query) is not None]
+        searched = [topic for topic in topics if source_url(topic.query) is None]
+        found: dict[int, list[SearchHit]] = {}
+        for topic in by_source:
+            found[topic.id] = await self.from_source(
+                source_url(topic.query) or "", since=since, until=until, limit=limit
+            )
+        if not searched:
+            return found
         window = await self.window(since=since, until=until)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, self._search_window, window, topics, limit
+        found.update(
+            await loop.run_in_executor(self._executor, self._search_window, window, searched, limit)
         )
+        return found
+
+    async def from_source(
+        self, url: str, *, since: datetime, until: datetime | None = None, limit: int = 20
+    ) -> list[SearchHit]:
+        """Everything that arrived from the source at `url` in [since, until), newest first
+        (scores fall from 1 with arrival order): the articles of a `source:URL` topic."""
+        sql = (
+            "SELECT a.id FROM articles a JOIN sources s ON s.id = a.source_id"
+            " WHERE s.url = ? AND a.fetched_at >= ?"
+        )
+        params: list[object] = [url, to_db_time(since)]
+        if until is not None:
+            sql += " AND a.fetched_at < ?"
+            params.append(to_db_time(until))
+        sql += " ORDER BY a.fetched_at DESC, a.id DESC LIMIT ?"
+        params.append(max(1, min(limit, _MAX_SEARCH_LIMIT)))
+        rows = await self._db.fetchall(sql, params)
+        return [SearchHit(int(row[0]), 1.0 / (1 + place)) for place, row in enumerate(rows)]
 
     def _search_window(
         self, window: TopicWindow, topics: Sequence[Topic], limit: int
@@ -455,6 +491,9 @@ class TopicIndex:
         self, topic: Topic, *, since: datetime, until: datetime | None = None, limit: int = 20
     ) -> list[SearchHit]:
         """`search` for a stored topic: catalogue topics with their focus and languages."""
+        url = source_url(topic.query)
+        if url is not None:
+            return await self.from_source(url, since=since, until=until, limit=limit)
         rules = self._rules(topic)
         if rules is None:
             return []
@@ -468,6 +507,8 @@ class TopicIndex:
         )
 
     def _rules(self, topic: Topic) -> _Rules | None:
+        if source_url(topic.query) is not None:  # not a word search: see `from_source`
+            return None
         entry = self._catalogue.by_slug(topic.slug) if topic.slug else None
         try:
             query = self.parse(entry.query if entry else topic.query)

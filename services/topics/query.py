@@ -8,6 +8,8 @@ What people type (in /subscribe, /search, `digest QUERY`, and the catalogue's ow
     Казахстан -спорт, NOT спорт   exclusion
     (нефть | газ) Казахстан       grouping
     @Kazakhstan @Russia           a named alias group of the catalogue (config/topics.toml)
+    source:https://example.kz/rss everything from one source (a topic of its own, not a word
+                                  search: `source_url` reads it, `parse_query` refuses it)
 
 Words are compared as lemmas (services.text.lemmas): "Казахстан" finds "Казахстана" and
 "казахстанско-российского". Prepositions, conjunctions and particles standing alone are
@@ -26,6 +28,7 @@ the handlers to put into words in ru, en or kk (English fallbacks in `ERROR_MESS
     misplaced_operator      OR or "-" without a word where one is needed (params: operator)
     exclusions_only         only exclusions, or an OR alternative of only exclusions
     unknown_group           no alias group of that name (params: name, known)
+    source_query            `source:URL`, which follows a source rather than searching words
 
 A Query runs two ways with one meaning:
 
@@ -71,9 +74,11 @@ __all__ = [
     "Query",
     "QueryError",
     "Term",
+    "SOURCE_PREFIX",
     "build_groups",
     "concept_of",
     "parse_query",
+    "source_url",
 ]
 
 MAX_LENGTH = 200
@@ -92,7 +97,9 @@ ERROR_MESSAGES: dict[str, str] = {
     "misplaced_operator": "{operator} needs a word where it stands.",
     "exclusions_only": "The query only excludes words; say what to look for too.",
     "unknown_group": "There is no alias group @{name}. Known groups: {known}.",
+    "source_query": "source:URL follows a whole source; it is not a word search.",
 }
+SOURCE_PREFIX = "source:"
 
 
 class QueryError(ValueError):
@@ -216,6 +223,8 @@ def parse_query(
     """
     if not isinstance(text, str):
         raise QueryError("empty")
+    if source_url(text) is not None:
+        raise QueryError("source_query")
     if len(text) > MAX_LENGTH:
         raise QueryError("too_long", max=MAX_LENGTH, length=len(text))
     tokens = _lex(text)
@@ -233,6 +242,15 @@ def parse_query(
     if _is_exclusion(root):
         raise QueryError("exclusions_only")
     return Query(root)
+
+
+def source_url(text: str) -> str | None:
+    """The URL of a `source:URL` query (a topic of everything from one source), else None."""
+    stripped = text.strip()
+    if stripped[: len(SOURCE_PREFIX)].casefold() != SOURCE_PREFIX:
+        return None
+    url = stripped[len(SOURCE_PREFIX) :].strip()
+    return url if url and not any(char.isspace() for char in url) else None
 
 
 def build_groups(

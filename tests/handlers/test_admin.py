@@ -16,7 +16,7 @@ from tests.handlers.conftest import Talk
 
 ADMIN = 4_100
 OUTSIDER = 4_200
-ADMIN_COMMANDS = ["/stats", "/sources", "/addsource https://example.kz/rss", "/removesource x"]
+ADMIN_COMMANDS = ["/stats"]
 
 
 @pytest.fixture
@@ -38,6 +38,36 @@ async def test_anyone_not_in_admin_ids_gets_the_ordinary_unknown_command_reply(
     reply = await talk.send(OUTSIDER, text, language_code="en")
     assert reply.text == expected
     assert await talk.services.sources.list_all() == []
+
+
+async def test_anyone_else_manages_only_their_own_sources_and_never_sees_the_shared_list(
+    talk: Talk,
+) -> None:
+    await talk.services.sources.upsert("https://shared.example.kz/rss", name="Shared")
+    listing = await talk.send(OUTSIDER, "/sources", language_code="en")
+    removal = await talk.send(OUTSIDER, "/removesource https://shared.example.kz/rss")
+    assert "shared.example.kz" not in listing.text
+    assert "no sources of its own" in listing.text
+    assert "shared.example.kz" in removal.text  # echoed: "no source with the address …"
+    assert [s.url for s in await talk.services.sources.list_all()] == [
+        "https://shared.example.kz/rss"
+    ]
+
+
+async def test_admins_see_chats_own_sources_only_as_a_count(talk: Talk) -> None:
+    await talk.send(OUTSIDER, "/start")
+    await talk.services.own_sources.repository.add(
+        OUTSIDER, "https://private.example/rss?token=s3cret", name="Private", language="ru"
+    )
+    await talk.services.sources.upsert("https://shared.example.kz/rss", name="Shared")
+    reply = await talk.send(ADMIN, "/sources", language_code="en")
+    shown = "\n".join(m.text for m in reply.messages)
+    assert "shared.example.kz" in shown
+    assert "s3cret" not in shown and "private.example" not in shown
+    assert "1 sources that only chats follow" in shown
+    assert (
+        await talk.services.source_admin.remove("https://private.example/rss?token=s3cret") is None
+    )
 
 
 async def test_an_admin_in_a_group_gets_no_admin_output_there(talk: Talk) -> None:
