@@ -42,6 +42,7 @@ async def run_bot(settings: Settings) -> None:
             admin_ids=settings.admin_ids,
             clock=services.clock,
             timezone=settings.default_timezone,
+            own=services.own_sources.repository,
         )
         scheduler = build_scheduler(
             services.clock,

@@ -5,6 +5,10 @@ Run after every ingest pass. A pass that finds a source still down says nothing:
 the recovery message. So a source down for a week costs two messages, not one per
 pass. "Down" is services/sources/health.py's: failing for more than 24 hours.
 
+Sources only chats follow as their own are not the admins' concern (their URLs may carry
+a private token): their chats hear about them instead (`owners`,
+services/sources/own_alerts.py), in the same check.
+
 The wording is not this module's business: the caller passes `compose`, which turns
 an alert into a message in the admin's language (the bot does that with its
 catalogues; services never import the bot).
@@ -13,7 +17,7 @@ catalogues; services never import the bot).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -21,6 +25,7 @@ from enum import Enum
 from services.clock.clocks import Clock
 from services.delivery.sender import Sender, SendOutcome
 from services.sources.health import SourceState, failing_since, source_state
+from services.sources.own_alerts import OwnSourceNotices
 from services.storage import SourceRepository, SubscriberRepository
 from services.storage.models import Source
 
@@ -70,7 +75,11 @@ class SourceAlerts:
         admin_ids: Collection[int],
         clock: Clock,
         compose: ComposeAlert,
+        owners: OwnSourceNotices | None = None,
+        private_sources: Callable[[], Awaitable[set[int]]] | None = None,
     ) -> None:
+        self._owners = owners
+        self._private_sources = private_sources
         self._sources = sources
         self._subscribers = subscribers
         self._sender = sender
@@ -79,12 +88,20 @@ class SourceAlerts:
         self._compose = compose
 
     async def check(self) -> list[SourceAlert]:
-        """Send the alerts that are due and record them; returns what was sent."""
-        if not self._admin_ids:
-            return []
+        """Send the alerts that are due and record them; returns what was sent to admins.
+        Then the chats hear about their own sources."""
+        sent = await self._check_admins() if self._admin_ids else []
+        if self._owners is not None:
+            await self._owners.check()
+        return sent
+
+    async def _check_admins(self) -> list[SourceAlert]:
         now = self._clock.now()
         sent = []
+        private = await self._private_sources() if self._private_sources else set()
         for source in await self._sources.list_all():
+            if source.id in private:
+                continue
             alert = due_alert(source, now)
             if alert is None or not await self._tell_admins(alert):
                 continue
