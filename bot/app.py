@@ -158,7 +158,10 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             deliveries=deliveries,
             subscribers=subscribers,
             policy=DeliveryPolicy(send_rate=settings.send_rate),
-            lock_path=settings.database_path.with_suffix(".deliver.lock"),
+            # replicas on one database share passes by claims; a SQLite file has one process
+            lock_path=(
+                None if db.dialect.replicas else settings.database_path.with_suffix(".deliver.lock")
+            ),
             also=(weekly, alerts),
         )
         ingestor = Ingestor(

@@ -8,11 +8,20 @@ updates stop coming → the scheduler stops taking jobs and waits for running on
 the bot session closes → the database closes. Delivery records progress per part, so a
 job cut short is resumed by the next pass. After each ingest pass the admins are told
 about sources that went down or came back (bot/alerts.py).
+
+Replicas (several `run` processes on one PostgreSQL database): each serves the webhook;
+when polling, one leads (Telegram admits one getUpdates consumer per token) and the
+others wait to take over the moment its lock is gone. One replica at a time ingests,
+delivery passes are shared by claims, and the live replicas split SEND_RATE
+(services/delivery/shared_budget.py).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from functools import partial
 
 from aiogram import Bot, Dispatcher
@@ -23,11 +32,18 @@ from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.health import HealthProbe, build_health_app, start_server
 from bot.heap import settle_after_start
+from bot.pacing import PacingMiddleware
 from bot.scheduler import build_scheduler
 from bot.telegram import TelegramSender
 from bot.webhook import serve_webhook
+from services.delivery.pacer import Pacer
+from services.delivery.shared_budget import SharedBudget
+from services.storage.replicas import ReplicaRegistry, RoleLock, role_lock
 
 log = logging.getLogger(__name__)
+
+LEADER_RETRY_SECONDS = 1.0  # how often a standby replica tries to take over polling
+LEADER_CHECK_SECONDS = 2.0  # how often the leader checks that its lock still stands
 
 
 async def run_bot(settings: Settings) -> None:
@@ -50,7 +66,15 @@ async def run_bot(settings: Settings) -> None:
             deliver=partial(services.delivery.run_pass, sender),
             ingest_interval_minutes=settings.ingest_interval_minutes,
             after_ingest=partial(services.realtime.run, sender),
+            ingest_lock=role_lock(services.db, "ingest") if services.db.dialect.replicas else None,
         )
+        budget = None
+        if services.db.dialect.replicas:
+            registry = ReplicaRegistry(
+                services.db, services.clock, replica_id=services.deliveries.owner
+            )
+            budget = SharedBudget(registry, pacer_of(bot), settings.send_rate)
+        heartbeat: asyncio.Task[None] | None = None
         health = HealthProbe(
             db=services.db,
             scheduler=scheduler,
@@ -62,21 +86,49 @@ async def run_bot(settings: Settings) -> None:
             await set_bot_commands(bot)
             mode = "webhook" if settings.webhook_url else "polling"
             log.info("bot started", extra={"username": me.username, "mode": mode})
+            if budget is not None:
+                await budget.join()
+                heartbeat = asyncio.create_task(budget.run())
             scheduler.start()
             settle_after_start()
             if settings.webhook_url:
                 await serve_webhook(bot, dispatcher, settings, health)
             else:
-                await poll(bot, dispatcher, settings, health)
+                leader = role_lock(services.db, "polling") if budget is not None else None
+                await poll(bot, dispatcher, settings, health, leader=leader)
         finally:
             if scheduler.running:
                 scheduler.shutdown(wait=True)
+            if heartbeat is not None:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat
+            if budget is not None:
+                await budget.leave()
             await bot.session.close()
             log.info("bot stopped")
 
 
-async def poll(bot: Bot, dispatcher: Dispatcher, settings: Settings, health: HealthProbe) -> None:
-    """Long polling until SIGINT/SIGTERM, with /healthz on WEBHOOK_PORT when one is set."""
+def pacer_of(bot: Bot) -> Pacer:
+    """The pacer build_bot put under every call of `bot`."""
+    for middleware in bot.session.middleware:
+        if isinstance(middleware, PacingMiddleware):
+            return middleware.pacer
+    raise LookupError("the bot has no pacer")
+
+
+async def poll(
+    bot: Bot,
+    dispatcher: Dispatcher,
+    settings: Settings,
+    health: HealthProbe,
+    *,
+    leader: RoleLock | None = None,
+) -> None:
+    """Long polling until SIGINT/SIGTERM, with /healthz on WEBHOOK_PORT when one is set.
+
+    With `leader` (replicas) only the replica holding it polls; the others wait.
+    """
     runner = None
     if settings.webhook_port is not None:
         runner = await start_server(
@@ -84,7 +136,55 @@ async def poll(bot: Bot, dispatcher: Dispatcher, settings: Settings, health: Hea
         )
     try:
         await bot.delete_webhook(drop_pending_updates=False)
-        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+        if leader is None:
+            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+        else:
+            await poll_when_leading(bot, dispatcher, leader)
     finally:
         if runner is not None:
             await runner.cleanup()
+
+
+async def poll_when_leading(bot: Bot, dispatcher: Dispatcher, leader: RoleLock) -> None:
+    """Wait for the polling role, poll while it holds, and wait again if it is lost.
+
+    The role is an advisory lock that dies with its holder's connection: when the
+    leading replica dies, a standby one polls within about LEADER_RETRY_SECONDS.
+    """
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    while not stopping.is_set():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopping.set)
+        try:
+            while not stopping.is_set() and not await leader.try_acquire():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), LEADER_RETRY_SECONDS)
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+        if stopping.is_set():
+            await leader.release()
+            return
+        log.info("polling: this replica leads")
+        lost = asyncio.Event()
+        watch = asyncio.create_task(_watch_role(leader, dispatcher, lost))
+        try:
+            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+        finally:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
+            await leader.release()
+        if not lost.is_set():
+            return  # stopped by a signal
+        log.warning("polling: the role was lost; waiting to lead again")
+
+
+async def _watch_role(leader: RoleLock, dispatcher: Dispatcher, lost: asyncio.Event) -> None:
+    while True:
+        await asyncio.sleep(LEADER_CHECK_SECONDS)
+        if not await leader.still_held():
+            lost.set()
+            await dispatcher.stop_polling()
+            return

@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from services.clock.clocks import Clock
+from services.storage.replicas import RoleLock
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,27 @@ def stopped_quietly(name: str, job: Job) -> Callable[[], Awaitable[None]]:
             await job()
         except asyncio.CancelledError:
             log.info("%s pass stopped by shutdown", name)
+
+    return run
+
+
+def one_at_a_time(name: str, lock: RoleLock | None, job: Job) -> Job:
+    """`job`, run only by the replica that takes `lock`; the others skip this turn.
+
+    The lock dies with its holder's connection, so a pass killed midway is not waited
+    for: the next turn on any replica runs it again, and what was stored stays stored.
+    """
+    if lock is None:
+        return job
+
+    async def run() -> None:
+        if not await lock.try_acquire():
+            log.info("%s pass skipped: another replica is running it", name)
+            return
+        try:
+            await job()
+        finally:
+            await lock.release()
 
     return run
 
@@ -56,11 +78,13 @@ def build_scheduler(
     deliver: Job | None,
     ingest_interval_minutes: int,
     after_ingest: Job | None = None,
+    ingest_lock: RoleLock | None = None,
 ) -> AsyncIOScheduler:
     """An AsyncIOScheduler whose jobs never overlap themselves and coalesce missed runs.
 
     `after_ingest` (the realtime alert pass) runs right after each ingest pass, in the
-    same job, so new stories are alerted as soon as they are stored.
+    same job, so new stories are alerted as soon as they are stored. With `ingest_lock`
+    (replicas on one database) one replica at a time runs that job.
     """
     scheduler = AsyncIOScheduler(
         timezone="UTC",
@@ -69,7 +93,9 @@ def build_scheduler(
     now = clock.now()
     if ingest is not None:
         scheduler.add_job(
-            stopped_quietly("ingest", then(ingest, after_ingest)),
+            stopped_quietly(
+                "ingest", one_at_a_time("ingest", ingest_lock, then(ingest, after_ingest))
+            ),
             IntervalTrigger(minutes=ingest_interval_minutes),
             id="ingest",
             name="ingest",

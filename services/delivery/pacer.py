@@ -121,6 +121,7 @@ class Pacer:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
+        self._safety = safety
         if rate >= 1:
             self._capacity, self._period = int(rate), 1.0
         else:
@@ -139,6 +140,23 @@ class Pacer:
         self._reply_run = 0
         self._wake = asyncio.Event()
         self._driver: asyncio.Task[None] | None = None
+
+    def set_rate(self, rate: float, limit: float | None = None) -> None:
+        """Change the pace: this process's share of SEND_RATE when several processes send
+        for one token (services/delivery/shared_budget.py); `limit` is not used here."""
+        capacity, period = (int(rate), 1.0) if rate >= 1 else (1, 1.0 / rate)
+        period += self._safety
+        if (capacity, period) == (self._capacity, self._period):
+            return
+        self._capacity, self._period = capacity, period
+        self._spacing = period / capacity
+        self._recent = deque(self._recent, maxlen=capacity)
+        self._kick()
+
+    @property
+    def rate(self) -> float:
+        """Calls a second granted at most."""
+        return self._capacity / self._period
 
     @property
     def waiting(self) -> int:

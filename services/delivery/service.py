@@ -21,6 +21,7 @@ import fcntl
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,6 +40,7 @@ from services.storage.subscribers import SubscriberRepository
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+CLAIM_BATCH = 20  # deliveries claimed at once: few enough that replicas share a pass
 GROUP_GAP_SECONDS = 3.0  # a group's gap between two messages in the pacer: 20 a minute
 
 
@@ -197,9 +199,6 @@ class DeliveryService:
 
     async def _run(self, sender: Sender, *, everyone: bool, report: PassReport) -> None:
         now = self._clock.now()
-        resumed = await self._deliveries.resumable(now)
-        report.resumed = len(resumed)
-
         started = time.perf_counter()
         batches = [await self._digests.build_due(now, everyone=everyone)]
         created = await self._deliveries.create_many(batches[0].deliveries)
@@ -212,32 +211,37 @@ class DeliveryService:
         report.built = len(created)
         report.empty = sum(1 for delivery in created if delivery.status == "empty")
 
-        # the parts of new records are the shared renderings, not fresh copies from the database
-        parts_of = {
-            (item.chat_id, item.local_date): item.parts
-            for batch in batches
-            for item in batch.deliveries
-        }
-        jobs = [_job(delivery, delivery.parts or []) for delivery in resumed]
-        jobs += [
-            _job(delivery, parts_of.get((delivery.chat_id, delivery.local_date), []))
-            for delivery in created
-            if delivery.status == "pending"
-        ]
+        # Every pending delivery, new or left over, goes out through a claim: processes
+        # sharing the database share the pass, and none sends what another holds.
+        jobs = _Claims(self._deliveries, {delivery.id for delivery in created}, report)
         started = time.perf_counter()
-        await self._send_all(sender, jobs, report)
+        async with self._claims_renewed():
+            await self._send_all(sender, jobs, report)
         report.send_seconds = time.perf_counter() - started
 
-    async def _send_all(self, sender: Sender, jobs: list[_Job], report: PassReport) -> None:
-        queue: asyncio.Queue[_Job] = asyncio.Queue()
-        for job in jobs:
-            queue.put_nowait(job)
+    @contextlib.asynccontextmanager
+    async def _claims_renewed(self) -> AsyncIterator[None]:
+        """Renew this process's claims while it sends (a part may wait out a long 429)."""
+        lease = self._deliveries.lease
 
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(lease.total_seconds() / 3)
+                await self._deliveries.renew_claims()
+
+        task = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _send_all(self, sender: Sender, jobs: _Claims, report: PassReport) -> None:
         async def worker() -> None:
             while True:
-                try:
-                    job = queue.get_nowait()
-                except asyncio.QueueEmpty:
+                job = await jobs.next()
+                if job is None:
                     return
                 try:
                     await self._deliver(sender, job, report)
@@ -251,7 +255,7 @@ class DeliveryService:
                         retry_at=self._clock.now() + self.policy.retry_later,
                     )
 
-        workers = min(self.policy.workers, len(jobs))
+        workers = self.policy.workers
         with sending_as(Priority.DIGEST):  # the workers' tasks inherit it
             await asyncio.gather(*(worker() for _ in range(workers)))
 
@@ -279,8 +283,10 @@ class DeliveryService:
                 await self._deliveries.stop_blocked(job.delivery_id, job.chat_id, error=str(exc))
                 log.info("chat blocked the bot chat_id=%s", job.chat_id)
                 return
-            await self._deliveries.mark_part_sent(job.delivery_id, index + 1, error=error)
             report.parts_sent += 1
+            if not await self._deliveries.mark_part_sent(job.delivery_id, index + 1, error=error):
+                log.warning("delivery taken over by another process chat_id=%s", job.chat_id)
+                return
         report.completed += 1
 
     async def _send_part(
@@ -333,6 +339,36 @@ class DeliveryService:
         except Exception as exc:
             log.warning("sender raised chat_id=%s error=%r", chat_id, exc)
             return SendResult(SendOutcome.TRANSIENT, error=repr(exc))
+
+
+class _Claims:
+    """The pass's work: pending deliveries claimed a few at a time as workers free up.
+
+    Small claims let processes that share the database share a pass evenly; the
+    deliveries created by this pass count as built, the others as resumed.
+    """
+
+    def __init__(
+        self, deliveries: DeliveryRepository, created: set[int], report: PassReport
+    ) -> None:
+        self._deliveries = deliveries
+        self._created = created
+        self._report = report
+        self._buffer: deque[Delivery] = deque()
+        self._lock = asyncio.Lock()
+        self._exhausted = False
+
+    async def next(self) -> _Job | None:
+        async with self._lock:
+            if not self._buffer and not self._exhausted:
+                claimed = await self._deliveries.claim(limit=CLAIM_BATCH)
+                self._exhausted = not claimed
+                self._buffer.extend(claimed)
+                self._report.resumed += sum(1 for d in claimed if d.id not in self._created)
+            if not self._buffer:
+                return None
+            delivery = self._buffer.popleft()
+        return _job(delivery, delivery.parts or [])
 
 
 def _job(delivery: Delivery, parts: Sequence[str]) -> _Job:

@@ -2,13 +2,23 @@
 
 That record is what makes a digest exactly-once: a pass that dies mid-way resumes
 at `parts_sent`, and a chat never gets two digests for one local date.
+
+With several processes on one database (PostgreSQL) a pending delivery is sent by the
+process that claimed it (`claim`): the claim names its owner and holds until
+`claim_until`, renewed while the owner works (`renew_claims`) and on every part sent. A
+process that dies leaves claims that expire, and another one takes them over; a part is
+recorded only while its sender still holds the claim, so a delivery is never sent by two.
+On SQLite one process owns the file (the delivery pass lock), so claims never wait.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.clock.clocks import Clock
 from services.storage.convert import (
@@ -20,6 +30,14 @@ from services.storage.convert import (
 )
 from services.storage.models import Delivery, DeliveryStatus
 from services.storage.store import Row, Store
+
+CLAIM_LEASE = timedelta(seconds=60)
+"""How long a claim holds without renewal: how soon another process finishes a dead one's work."""
+
+
+def process_name() -> str:
+    """A name for this process, unique among replicas: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +78,20 @@ def _row_to_delivery(row: Row) -> Delivery:
 
 
 class DeliveryRepository:
-    def __init__(self, db: Store, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Store,
+        clock: Clock,
+        *,
+        owner: str | None = None,
+        lease: timedelta = CLAIM_LEASE,
+    ) -> None:
         self._db = db
         self._clock = clock
+        self.owner = owner or process_name()
+        self.lease = lease
+        # Where one process owns the store, another owner's claim is a dead process's.
+        self._others_alive = db.dialect.replicas
 
     async def get(self, chat_id: int, local_date: str) -> Delivery | None:
         row = await self._db.fetchone(
@@ -72,18 +101,64 @@ class DeliveryRepository:
 
     async def mark_part_sent(
         self, delivery_id: int, parts_sent: int, *, error: str | None = None
-    ) -> None:
+    ) -> bool:
         """Advance the resume point; the last part turns the delivery `sent`.
 
         `error` records why this part went out in a lesser form (or not at all);
-        a part sent as it was clears the last error.
+        a part sent as it was clears the last error. The claim is renewed; False when
+        another process has taken the delivery over (this one must stop sending it).
         """
-        now = to_db_time(self._clock.now())
-        await self._db.execute(
+        moment = self._clock.now()
+        now = to_db_time(moment)
+        changed = await self._db.execute_rowcount(
             "UPDATE deliveries SET parts_sent = ?, last_error = ?, next_attempt_at = NULL,"
-            " updated_at = ?,"
-            " status = CASE WHEN ? >= parts_total THEN 'sent' ELSE status END WHERE id = ?",
-            (parts_sent, error, now, parts_sent, delivery_id),
+            " updated_at = ?, claim_until = ?,"
+            " status = CASE WHEN ? >= parts_total THEN 'sent' ELSE status END"
+            " WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
+            (
+                parts_sent,
+                error,
+                now,
+                to_db_time(moment + self.lease),
+                parts_sent,
+                delivery_id,
+                self.owner,
+            ),
+        )
+        return changed > 0
+
+    async def claim(self, *, limit: int) -> list[Delivery]:
+        """Claim up to `limit` pending deliveries that are due and nobody holds, oldest first.
+
+        One statement picks and marks them, so two processes never claim one delivery;
+        on PostgreSQL rows another process is claiming are skipped, not waited for.
+        """
+        moment = self._clock.now()
+        now = to_db_time(moment)
+        free = " AND (d.claim_until IS NULL OR d.claim_until <= ?"
+        params: list[object] = [self.owner, to_db_time(moment + self.lease), now, now]
+        if not self._others_alive:
+            free += " OR d.claimed_by <> ?"
+            params.append(self.owner)
+        free += ")"
+        params.append(limit)
+        rows = await self._db.execute_returning(
+            "UPDATE deliveries SET claimed_by = ?, claim_until = ? WHERE id IN"
+            " (SELECT d.id FROM deliveries d WHERE d.status = 'pending'"
+            " AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)"
+            f"{free} AND NOT EXISTS (SELECT 1 FROM subscribers s"
+            " WHERE s.chat_id = d.chat_id AND s.blocked)"
+            f" ORDER BY d.id LIMIT ?{self._db.dialect.skip_locked}) RETURNING *",
+            params,
+        )
+        return sorted((_row_to_delivery(row) for row in rows), key=lambda d: d.id)
+
+    async def renew_claims(self) -> int:
+        """Extend every claim this process holds on an unfinished delivery; how many."""
+        moment = self._clock.now()
+        return await self._db.execute_rowcount(
+            "UPDATE deliveries SET claim_until = ? WHERE claimed_by = ? AND status = 'pending'",
+            (to_db_time(moment + self.lease), self.owner),
         )
 
     async def set_status(
@@ -96,7 +171,8 @@ class DeliveryRepository:
     ) -> None:
         await self._db.execute(
             "UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = ?,"
-            " attempts = attempts + ?, updated_at = ? WHERE id = ?",
+            " attempts = attempts + ?, updated_at = ?, claimed_by = NULL, claim_until = NULL"
+            " WHERE id = ?",
             (
                 status,
                 error,

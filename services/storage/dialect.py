@@ -23,10 +23,14 @@ class Dialect:
 
     name: str  # "sqlite" or "postgresql"; also the migration variant suffix
     full_text: bool  # SQLite FTS5 answers searches; elsewhere the in-memory window does
+    replicas: bool  # several processes may share the store (claims and leases matter)
+    skip_locked: str  # appended to a SELECT that picks rows to claim: skip rows being claimed
 
 
-SQLITE = Dialect("sqlite", full_text=True)
-POSTGRESQL = Dialect("postgresql", full_text=False)
+SQLITE = Dialect("sqlite", full_text=True, replicas=False, skip_locked="")
+POSTGRESQL = Dialect(
+    "postgresql", full_text=False, replicas=True, skip_locked=" FOR UPDATE SKIP LOCKED"
+)
 
 
 @lru_cache(maxsize=1024)

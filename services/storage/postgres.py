@@ -35,6 +35,11 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 MIGRATION_LOCK = 0x6E657773  # advisory lock key held while migrating ("news")
 _RETURNS_ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW)\b|\bRETURNING\b", re.IGNORECASE)
 _COUNT = re.compile(r"(\d+)\s*$")
+_KEEPALIVES = {
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+}
 
 
 def redacted(url: str) -> str:
@@ -103,6 +108,7 @@ class PostgresDatabase:
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
+        self._dsn = url
         self._url = redacted(url)
         self._current: contextvars.ContextVar[_Connection | None] = contextvars.ContextVar(
             "newsdigest_pg_transaction", default=None
@@ -116,6 +122,18 @@ class PostgresDatabase:
     def pool(self) -> asyncpg.Pool:
         """The connection pool, for the replica roles' advisory locks."""
         return self._pool
+
+    async def dedicated_connection(self) -> asyncpg.Connection:
+        """A connection of its own, outside the pool, for a lock held as long as it lives.
+
+        TCP keepalives make the server notice within some seconds when the host holding
+        it vanishes, and release what the connection held.
+        """
+        return await asyncpg.connect(
+            dsn=self._dsn,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            server_settings=_KEEPALIVES,
+        )
 
     @classmethod
     async def open(cls, url: str, *, max_connections: int = 10) -> PostgresDatabase:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import pytest
@@ -215,3 +216,88 @@ async def test_a_delivery_needs_a_registered_chat(
 
 async def test_an_unknown_delivery_is_none(deliveries: DeliveryRepository) -> None:
     assert await deliveries.get(1, "1999-01-01") is None
+
+
+async def test_processes_claim_disjoint_deliveries_and_a_claim_holds_until_it_expires(
+    db: Database, deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    for day in range(1, 6):
+        await create(deliveries, clock, local_date=f"2026-03-0{day}")
+    first = DeliveryRepository(db, clock, owner="first", lease=timedelta(seconds=60))
+    second = DeliveryRepository(db, clock, owner="second", lease=timedelta(seconds=60))
+
+    mine = await first.claim(limit=3)
+    theirs = await second.claim(limit=10)
+
+    assert [d.local_date for d in mine] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    assert mine[0].parts == ["<b>Часть 1</b>", "Часть 2"]  # a claim brings the parts to send
+    if db.dialect.replicas:  # a live process's claim holds
+        assert [d.local_date for d in theirs] == ["2026-03-04", "2026-03-05"]
+        clock.advance(timedelta(seconds=61))  # `first` died: its claims expire
+        assert {d.id for d in mine} <= {d.id for d in await second.claim(limit=10)}
+    else:  # one process owns a SQLite file: another owner's claim is a dead process's
+        assert len(theirs) == 5
+    assert await first.mark_part_sent(mine[0].id, 1) is False  # taken over: first stops
+    assert await second.mark_part_sent(mine[0].id, 1) is True
+
+
+async def test_a_claim_renewed_by_its_owner_outlives_the_lease(
+    db: Database, deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    await create(deliveries, clock)
+    first = DeliveryRepository(db, clock, owner="first", lease=timedelta(seconds=60))
+    second = DeliveryRepository(db, clock, owner="second", lease=timedelta(seconds=60))
+    [claimed] = await first.claim(limit=1)
+
+    for _ in range(3):
+        clock.advance(timedelta(seconds=40))
+        assert await first.renew_claims() == 1
+
+    assert await first.claim(limit=1) == []  # its own claim is not handed out twice
+    if db.dialect.replicas:
+        assert await second.claim(limit=1) == []
+    assert await first.mark_part_sent(claimed.id, 1) is True
+
+
+async def test_left_pending_releases_the_claim_and_waits_for_its_retry_time(
+    db: Database, deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    await create(deliveries, clock)
+    first = DeliveryRepository(db, clock, owner="first")
+    second = DeliveryRepository(db, clock, owner="second")
+    [claimed] = await first.claim(limit=1)
+
+    await first.leave_pending(claimed.id, error="429", retry_at=clock.now() + timedelta(minutes=5))
+
+    assert await second.claim(limit=1) == []
+    clock.advance(timedelta(minutes=5))
+    assert [d.id for d in await second.claim(limit=1)] == [claimed.id]
+
+
+async def test_claims_racing_on_one_database_never_share_a_delivery(
+    db: Database, deliveries: DeliveryRepository, clock: ManualClock
+) -> None:
+    if not db.dialect.replicas:
+        pytest.skip("one process owns a SQLite file: no other process claims")
+    subscribers = SubscriberRepository(db, clock)
+    for chat_id in range(100, 160):
+        await subscribers.register(
+            chat_id, chat_type="private", language="ru", timezone="UTC", digest_time="09:00"
+        )
+    await deliveries.create_many(
+        [NewDelivery(chat, "2026-03-20", ["x"], None, None) for chat in range(100, 160)]
+    )
+    owners = [DeliveryRepository(db, clock, owner=f"p{n}") for n in range(4)]
+
+    async def drain(repo: DeliveryRepository) -> list[int]:
+        taken: list[int] = []
+        while batch := await repo.claim(limit=3):
+            taken += [d.chat_id for d in batch]
+            for delivery in batch:
+                assert await repo.mark_part_sent(delivery.id, 1)
+        return taken
+
+    taken = await asyncio.gather(*(drain(repo) for repo in owners))
+
+    every = [chat for part in taken for chat in part]
+    assert sorted(every) == list(range(100, 160))  # each exactly once
