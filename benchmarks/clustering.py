@@ -184,8 +184,7 @@ def features_of(
         a, b = events[row["a"]["url"]], events[row["b"]["url"]]
         weighted = tfidf_cosine(a, b, index.idf)
         previous.append(weighted)
-        f = pair_features(a, b, weighted, index.idf)
-        x.append([f.tfidf, f.title_fit, f.shared_figure])
+        x.append(list(pair_features(a, b, weighted, index.idf, index.opening_idf).values()))
     return np.array(x), previous
 
 
@@ -211,8 +210,8 @@ def pair_report(path: Path, lemmatizer: Lemmatizer, *, fit_only: bool, with_ner:
 
     if fit_only:
         weights = fit_logistic(x, truth.astype(float))
-        print(f"WEIGHTS = ({weights[0]:.2f}, {weights[1]:.2f}, {weights[2]:.2f})")
-        print(f"BIAS = {weights[3]:.2f}")
+        print(f"WEIGHTS = ({', '.join(f'{w:.2f}' for w in weights[:-1])})")
+        print(f"BIAS = {weights[-1]:.2f}")
         return
 
     plain = {
@@ -234,6 +233,7 @@ def pair_report(path: Path, lemmatizer: Lemmatizer, *, fit_only: bool, with_ner:
 
     line(f"shipped: P(same) >= {THRESHOLD}, whole set", scores(shipped >= THRESHOLD, truth))
     line("shipped model, cross-validated", model_cv(x, truth))
+    line("before: the first 3 features only, cross-validated", model_cv(x[:, :3], truth))
     cut = best_threshold(baseline, truth)
     line(f"baseline TF-IDF >= {cut:.3f} (its best, whole set)", scores(baseline >= cut, truth))
     line(

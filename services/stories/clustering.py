@@ -1,10 +1,10 @@
 """Same event, several outlets → one story: articles within 48 hours that report one event.
 
-Each article is fingerprinted once, at ingestion (services/stories/fingerprint.py: title and
-lead lemmas, names, figures). A new article is compared with the articles of the 48 hours
+Each article is fingerprinted once, at ingestion (services/stories/fingerprint.py: title,
+lead and opening lemmas, names, figures). A new article is compared with the articles of the 48 hours
 around it: candidates are the ones sharing a rare term, ranked by TF-IDF cosine; the closest
 few are judged by the same-event model (services/stories/similarity.py: TF-IDF, how well
-each title fits the other article in meaning, shared figures). The article joins the story of
+each title fits the other article in meaning, shared figures, agreeing openings). The article joins the story of
 the most probable match when P(same) reaches the model's threshold; otherwise it starts one.
 Shared vocabulary alone does not merge: two forecasts for different days, or two release
 posts of one template, differ in the names, figures and meaning their titles need.
@@ -72,6 +72,7 @@ class StoryIndex:
     idf_horizon: timedelta = IDF_HORIZON
     docs: dict[int, _Doc] = field(default_factory=dict)
     df: Counter[str] = field(default_factory=Counter)
+    opening_df: Counter[str] = field(default_factory=Counter)
     postings: dict[str, set[int]] = field(default_factory=dict)
 
     def add(self, article_id: int, story_id: int, at: datetime, event: EventFingerprint) -> None:
@@ -82,11 +83,16 @@ class StoryIndex:
         for term in tf:
             self.df[term] += 1
             self.postings.setdefault(term, set()).add(article_id)
+        self.opening_df.update(set(event.opening))
 
     def forget_before(self, moment: datetime) -> None:
         """Drop documents older than `moment` (they no longer count for IDF either)."""
         for article_id in [a for a, doc in self.docs.items() if doc.at < moment]:
             doc = self.docs.pop(article_id)
+            self.opening_df.subtract(set(doc.event.opening))
+            for term in set(doc.event.opening):
+                if self.opening_df[term] <= 0:
+                    del self.opening_df[term]
             for term in doc.tf:
                 self.df[term] -= 1
                 if self.df[term] <= 0:
@@ -100,6 +106,11 @@ class StoryIndex:
     def idf(self, term: str) -> float:
         total = len(self.docs) + 1
         return math.log((total + 1) / (self.df.get(term, 0) + 1)) + 1.0
+
+    def opening_idf(self, term: str) -> float:
+        """IDF among the texts' openings (a lead word is common there, not in titles)."""
+        total = len(self.docs) + 1
+        return math.log((total + 1) / (self.opening_df.get(term, 0) + 1)) + 1.0
 
     def nearest(
         self, event: EventFingerprint, at: datetime, *, exclude: int | None = None
@@ -144,7 +155,8 @@ class StoryIndex:
         best: Match | None = None
         for cosine, article_id in self.nearest(event, at, exclude=exclude):
             doc = self.docs[article_id]
-            probability = pair_features(event, doc.event, cosine, self.idf).probability()
+            features = pair_features(event, doc.event, cosine, self.idf, self.opening_idf)
+            probability = features.probability()
             if (
                 best is None
                 or probability > best.probability

@@ -1,8 +1,11 @@
-"""What an article is compared by: the lemmas of its title and lead, its names and its figures.
+"""What an article is compared by: the lemmas of its title, lead and opening, names, figures.
 
 An event is who, where and how much, told in a headline and a lead; so a fingerprint keeps
 the content lemmas of both (in order, title apart from lead: the reader's rule is that each
-title must fit the other article), the names among them and the figures. It is stored with
+title must fit the other article), the names among them and the figures. Two outlets often
+word the headline and lead of one event differently and agree only further on (the quote,
+the second figure, the place), so the opening of the text (BODY_LEMMAS content lemmas) is
+kept as well. It is stored with
 the story (story_fingerprints.terms) as prefixed tokens, so a new article is compared with
 the last 48 hours without reading or analysing them again.
 """
@@ -20,9 +23,11 @@ from services.text.stopwords import stop_words
 
 TITLE_WEIGHT = 2  # a headline is the densest statement of the event
 NAME_WEIGHT = 3  # who, where and how much tell look-alike events apart
+BODY_LEMMAS = 100  # the text's opening: ~150 words, the median article's whole text
+_BODY_SCAN = 2000  # characters read for it (lemmatising a long text whole costs time)
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
-_TITLE, _LEAD, _NAME, _FIGURE_TAG, _LANGUAGE = "T:", "L:", "N:", "#:", "@:"
+_TITLE, _LEAD, _NAME, _FIGURE_TAG, _LANGUAGE, _BODY = "T:", "L:", "N:", "#:", "@:", "B:"
 
 
 def figures(text: str) -> frozenset[str]:
@@ -37,6 +42,12 @@ class EventFingerprint:
     lead: tuple[str, ...]  # content lemmas of the lead, in order
     names: frozenset[str]  # lemmas of people, organisations, places, abbreviations, numbers
     figures: frozenset[str]  # numbers as written in the title and lead
+    body: tuple[str, ...] = ()  # content lemmas of the title and the text's opening, in order
+
+    @property
+    def opening(self) -> tuple[str, ...]:
+        """The text's opening lemmas; title and lead for a fingerprint stored without them."""
+        return self.body or self.title + self.lead
 
     @property
     def words(self) -> frozenset[str]:
@@ -57,6 +68,14 @@ class EventFingerprint:
         counts = Counter(self.weighted_terms())
         return {term: 1.0 + math.log(count) for term, count in counts.items()}
 
+    def opening_frequencies(self) -> dict[str, float]:
+        """Sublinear frequencies of the opening's lemmas, names counting NAME_WEIGHT times."""
+        counts = Counter(self.opening)
+        return {
+            term: 1.0 + math.log(count * (NAME_WEIGHT if term in self.names else 1))
+            for term, count in counts.items()
+        }
+
     def encode(self) -> tuple[str, ...]:
         """Tokens to store (no token holds a space)."""
         return (
@@ -65,6 +84,7 @@ class EventFingerprint:
             + tuple(_LEAD + lemma for lemma in self.lead)
             + tuple(_NAME + name for name in sorted(self.names))
             + tuple(_FIGURE_TAG + figure for figure in sorted(self.figures))
+            + tuple(_BODY + lemma for lemma in self.body)
         )
 
     @classmethod
@@ -76,6 +96,7 @@ class EventFingerprint:
         lead: list[str] = []
         found_names: set[str] = set()
         found_figures: set[str] = set()
+        body: list[str] = []
         for token in tokens:
             tag, value = token[:2], token[2:]
             if tag == _TITLE:
@@ -88,15 +109,22 @@ class EventFingerprint:
                 found_figures.add(value)
             elif tag == _LANGUAGE:
                 language = value
+            elif tag == _BODY:
+                body.append(value)
             else:
                 lead.append(token)
         return cls(
-            language, tuple(title), tuple(lead), frozenset(found_names), frozenset(found_figures)
+            language,
+            tuple(title),
+            tuple(lead),
+            frozenset(found_names),
+            frozenset(found_figures),
+            tuple(body),
         )
 
 
 def fingerprint(title: str, text: str, language: str, lemmatizer: Lemmatizer) -> EventFingerprint:
-    """The fingerprint of an article from its title and the lead of its text."""
+    """The fingerprint of an article from its title and the beginning of its text."""
     lead, _ = split_lead(text)
     found = names((title, lead), language, lemmatizer)
     own = stop_words(language)
@@ -118,4 +146,5 @@ def fingerprint(title: str, text: str, language: str, lemmatizer: Lemmatizer) ->
         lead=content(lead),
         names=found,
         figures=figures(title) | figures(lead),
+        body=(content(title) + content(text[:_BODY_SCAN]))[:BODY_LEMMAS],
     )

@@ -1,4 +1,4 @@
-"""Are two articles one event? Three measurements and a tiny logistic model over them.
+"""Are two articles one event? A few measurements and a tiny logistic model over them.
 
 The reader's rule: same only if both report the same single event (incident, statement,
 decision, match, release); time, place and figures agree; each title fits the other article.
@@ -11,7 +11,10 @@ What the decision reads, each in [0, 1]:
   cosine reaches NEAR_SYNONYM; names and figures have no synonyms, so they must match
   exactly ("Лавров met Нуртлеу" does not fit "Лавров met Саидов"). IDF-weighted, averaged
   over both directions;
-- `shared_figure`: 1 when the two leads share a number (a count, a date, a score).
+- `shared_figure`: 1 when the two leads share a number (a count, a date, a score);
+- `opening`: cosine of the title and the text's opening (fingerprint.BODY_LEMMAS lemmas,
+  names weighted as in `tfidf`) under the openings' own IDF: outlets that word the headline of one event differently still retell the same
+  quote, place and second figure a few sentences in.
 
 P(same) = logistic(WEIGHTS · features + BIAS); same when it reaches THRESHOLD. The weights
 and bias are fitted by `benchmarks/clustering.py --fit` on labelled Russian pairs (a logistic
@@ -32,8 +35,8 @@ from services.stories.embeddings import Vector, word_vector
 from services.stories.fingerprint import EventFingerprint
 
 NEAR_SYNONYM = 0.5
-WEIGHTS = (3.29, 4.02, 0.73)  # tfidf, title_fit, shared_figure
-BIAS = -3.57
+WEIGHTS = (1.89, 3.48, 0.74, 4.12)  # tfidf, title_fit, shared_figure, opening
+BIAS = -4.51
 THRESHOLD = 0.55
 EMBEDDED_LANGUAGES = frozenset({"ru"})  # navec knows Russian words only
 
@@ -45,14 +48,16 @@ class PairFeatures:
     tfidf: float
     title_fit: float
     shared_figure: float
+    opening: float
+
+    def values(self) -> tuple[float, ...]:
+        """The measurements in the order of WEIGHTS."""
+        return (self.tfidf, self.title_fit, self.shared_figure, self.opening)
 
     def probability(self) -> float:
         """P(same event) under the fitted model."""
         score = BIAS + sum(
-            weight * value
-            for weight, value in zip(
-                WEIGHTS, (self.tfidf, self.title_fit, self.shared_figure), strict=True
-            )
+            weight * value for weight, value in zip(WEIGHTS, self.values(), strict=True)
         )
         return 1.0 / (1.0 + math.exp(-score))
 
@@ -96,19 +101,32 @@ def title_fit(a: EventFingerprint, b: EventFingerprint, idf: Idf) -> float:
     ) / 2
 
 
-def tfidf_cosine(a: EventFingerprint, b: EventFingerprint, idf: Idf) -> float:
-    """Cosine of the two fingerprints' weighted terms under `idf` (the index has a faster
-    loop over many candidates; this is for one pair)."""
-    va = {term: weight * idf(term) for term, weight in a.term_frequencies().items()}
-    vb = {term: weight * idf(term) for term, weight in b.term_frequencies().items()}
+def cosine(a: dict[str, float], b: dict[str, float], idf: Idf) -> float:
+    """Cosine of two term-frequency vectors weighted by `idf`."""
+    va = {term: weight * idf(term) for term, weight in a.items()}
+    vb = {term: weight * idf(term) for term, weight in b.items()}
     norm = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(sum(w * w for w in vb.values()))
     return sum(w * vb.get(term, 0.0) for term, w in va.items()) / norm if norm else 0.0
 
 
-def pair_features(a: EventFingerprint, b: EventFingerprint, tfidf: float, idf: Idf) -> PairFeatures:
+def tfidf_cosine(a: EventFingerprint, b: EventFingerprint, idf: Idf) -> float:
+    """Cosine of the two fingerprints' weighted terms under `idf` (the index has a faster
+    loop over many candidates; this is for one pair)."""
+    return cosine(a.term_frequencies(), b.term_frequencies(), idf)
+
+
+def opening_cosine(a: EventFingerprint, b: EventFingerprint, idf: Idf) -> float:
+    """Cosine of the two texts' openings under `idf` (the openings' own IDF)."""
+    return cosine(a.opening_frequencies(), b.opening_frequencies(), idf)
+
+
+def pair_features(
+    a: EventFingerprint, b: EventFingerprint, tfidf: float, idf: Idf, opening_idf: Idf
+) -> PairFeatures:
     """The measurements of one pair, given their TF-IDF cosine (the index computes it)."""
     return PairFeatures(
         tfidf=tfidf,
         title_fit=title_fit(a, b, idf),
         shared_figure=1.0 if a.figures & b.figures else 0.0,
+        opening=opening_cosine(a, b, opening_idf),
     )

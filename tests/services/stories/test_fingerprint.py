@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.stories.fingerprint import EventFingerprint, figures, fingerprint
+from services.stories.fingerprint import BODY_LEMMAS, EventFingerprint, figures, fingerprint
 from services.text.lemmas import default_lemmatizer
 
 
@@ -68,3 +68,18 @@ def test_a_fingerprint_stored_before_names_were_kept_reads_as_lead_words() -> No
 
     assert event.lead == ("лавров", "нуртлеу", "нуртлеу")
     assert event.title == () and event.names == frozenset()
+
+
+def test_the_opening_reads_on_past_the_lead_up_to_its_limit() -> None:
+    sentences = " ".join(f"Депутат номер {n} выступил в парламенте." for n in range(80))
+    event = fingerprint("Заседание парламента", sentences, "ru", default_lemmatizer())
+
+    assert event.body[:2] == ("заседание", "парламент")
+    assert "депутат" in event.body and len(event.body) == BODY_LEMMAS
+    assert len(event.lead) < len(event.body)
+
+
+def test_a_fingerprint_stored_without_an_opening_compares_its_title_and_lead() -> None:
+    event = EventFingerprint.decode(("T:лавров", "L:нуртлеу", "N:лавров"))
+
+    assert event.opening == ("лавров", "нуртлеу")

@@ -61,7 +61,14 @@ def test_fit_is_averaged_over_both_directions() -> None:
 
 
 def test_more_agreement_means_a_higher_probability() -> None:
-    weak = PairFeatures(tfidf=0.2, title_fit=0.3, shared_figure=0.0)
-    strong = PairFeatures(tfidf=0.6, title_fit=0.8, shared_figure=1.0)
+    weak = PairFeatures(tfidf=0.2, title_fit=0.3, shared_figure=0.0, opening=0.2)
+    strong = PairFeatures(tfidf=0.6, title_fit=0.8, shared_figure=1.0, opening=0.6)
 
     assert 0.0 < weak.probability() < 0.5 < strong.probability() < 1.0
+
+
+def test_openings_that_retell_the_event_raise_the_probability() -> None:
+    headlines_only = PairFeatures(tfidf=0.35, title_fit=0.5, shared_figure=0.0, opening=0.1)
+    same_story_further_on = PairFeatures(tfidf=0.35, title_fit=0.5, shared_figure=0.0, opening=0.7)
+
+    assert headlines_only.probability() < 0.5 < same_story_further_on.probability()
