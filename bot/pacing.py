@@ -114,7 +114,7 @@ class PacingMiddleware(BaseRequestMiddleware):
 
 def install_pacing(bot: Bot, policy: PacingPolicy) -> Pacer:
     """Put one pacer under every call of `bot`; returns it."""
-    pacer = Pacer(policy.send_rate, reply_run=policy.reply_run)
+    pacer = Pacer(policy.send_rate, limit=policy.telegram_rate, reply_run=policy.reply_run)
     bot.session.middleware(PacingMiddleware(pacer, policy))
     return pacer
 

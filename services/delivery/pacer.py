@@ -10,13 +10,19 @@ goes before the next digest part (`Priority.DIGEST`), but a pass is never starve
 `reply_run` replies in a row while digest parts wait, one digest part goes. Within a class
 calls go in arrival order, except that a chat still within its gap lets later chats pass.
 
-Telegram counts a message when it handles it: after our request has crossed the network,
-and at the latest when the answer sets off back. So a message is let go only a second
-after the message `rate` places before it was answered, less one network leg (half the
-shortest round trip seen: the part of a trip that is surely the wire, not waiting in
-Telegram's queue). Then no second, as Telegram sees it, holds more than `rate` of ours,
-however its queue delays them. Between those bounds slots are spread evenly (1/rate
-apart), never in bursts. A 429 pauses everyone for its retry_after.
+Two windows keep the budget. The pace: at most `rate` calls are let go in any second of
+our own clock, spread evenly (1/rate apart), never in bursts; a stall of the process (a
+garbage collection) costs its own length, since making it up at once would only fill
+the window a second ahead. The guard: Telegram counts a
+message when it handles it, after our request has crossed the network and at the latest
+when the answer sets off back. So the call `limit` places after another goes only a
+second after that other was answered, less one network leg (half the shortest round trip
+seen: the part of a trip that is surely the wire, not waiting in Telegram's queue). Then no
+second, as Telegram sees it, holds more than `limit` of ours, however its queue (or our
+own loop) delays them. With `limit` Telegram's own (30) and SEND_RATE below it (25), the
+guard costs nothing until answers lag by the gap between the two, (30 - 25) / 25 = 0.2 s,
+and a slow answer no longer stretches the pace; without a `limit`, the guard is kept at
+`rate` itself. A 429 pauses everyone for its retry_after.
 
 The pacer knows no Telegram library: the bot's session asks it for a turn before each
 call (bot/pacing.py), and delivery marks its calls as digest traffic with `sending_as`.
@@ -70,6 +76,7 @@ class PacingPolicy:
     """Telegram's limits as we keep them, and how hard a call is tried before it is given up."""
 
     send_rate: float = 25.0  # messages per second, all chats together (SEND_RATE)
+    telegram_rate: float = 30.0  # what Telegram takes a second: the ceiling the guard keeps
     private_interval: float = 1.0  # seconds between two messages to one private chat
     group_interval: float = 3.0  # groups and channels: 20 a minute
     reply_run: int = 4  # replies in a row while digest parts wait; then one part goes
@@ -109,31 +116,41 @@ class Ticket:
             self.done_at = moment
 
 
+def _window(rate: float, safety: float) -> tuple[int, float]:
+    """`rate` a second as (calls, seconds): whole calls in a second, or one call in 1/rate."""
+    if rate >= 1:
+        return int(rate), 1.0 + safety
+    return 1, 1.0 / rate + safety
+
+
 class Pacer:
-    """Grants turns at `rate` calls a second overall, a gap per chat, replies before digests."""
+    """Grants turns at `rate` calls a second overall, a gap per chat, replies before digests.
+
+    `limit`: what Telegram takes a second; the guard on answer times keeps under
+    max(`limit`, `rate`). Left out, it is `rate`.
+    """
 
     def __init__(
         self,
         rate: float,
         *,
+        limit: float | None = None,
         reply_run: int = 4,
         safety: float = 0.01,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._safety = safety
-        if rate >= 1:
-            self._capacity, self._period = int(rate), 1.0
-        else:
-            self._capacity, self._period = 1, 1.0 / rate
-        self._period += safety
+        self._capacity, self._period = _window(rate, safety)
         self._spacing = self._period / self._capacity
+        self._guard_capacity, self._guard_period = _window(max(limit or rate, rate), safety)
         self._reply_run_limit = max(1, reply_run)
         self._monotonic = monotonic
         self._sleep = sleep
         self._next_slot = 0.0
         self._paused_until = 0.0
-        self._recent: deque[Ticket] = deque(maxlen=self._capacity)
+        self._granted: deque[float] = deque(maxlen=self._capacity)  # when the last turns went
+        self._recent: deque[Ticket] = deque(maxlen=self._guard_capacity)
         self._chat_ready: dict[int | str, float] = {}
         self._shortest_round_trip: float | None = None
         self._queues: tuple[deque[Ticket], deque[Ticket]] = (deque(), deque())
@@ -142,15 +159,21 @@ class Pacer:
         self._driver: asyncio.Task[None] | None = None
 
     def set_rate(self, rate: float, limit: float | None = None) -> None:
-        """Change the pace: this process's share of SEND_RATE when several processes send
-        for one token (services/delivery/shared_budget.py); `limit` is not used here."""
-        capacity, period = (int(rate), 1.0) if rate >= 1 else (1, 1.0 / rate)
-        period += self._safety
-        if (capacity, period) == (self._capacity, self._period):
+        """Change the pace: this process's share of SEND_RATE (and of `limit`) when several
+        processes send for one token (services/delivery/shared_budget.py)."""
+        capacity, period = _window(rate, self._safety)
+        guard = _window(max(limit or rate, rate), self._safety)
+        if (capacity, period, guard) == (
+            self._capacity,
+            self._period,
+            (self._guard_capacity, self._guard_period),
+        ):
             return
         self._capacity, self._period = capacity, period
         self._spacing = period / capacity
-        self._recent = deque(self._recent, maxlen=capacity)
+        self._guard_capacity, self._guard_period = guard
+        self._granted = deque(self._granted, maxlen=capacity)
+        self._recent = deque(self._recent, maxlen=self._guard_capacity)
         self._kick()
 
     @property
@@ -249,13 +272,15 @@ class Pacer:
         """Grant one turn if one is due (returns `now`), else when to look again (None: on news)."""
         if self._paused_until > now:
             return self._paused_until
-        window_free = 0.0
-        if len(self._recent) == self._capacity:
+        slot = self._next_slot
+        if len(self._granted) == self._capacity:
+            slot = max(slot, self._granted[0] + self._period)
+        if len(self._recent) == self._guard_capacity:
             oldest = self._recent[0]
             if oldest.done_at is None:
                 return None  # wait for its answer
-            window_free = oldest.done_at - (self._shortest_round_trip or 0.0) / 2 + self._period
-        slot = max(self._next_slot, window_free)
+            leg = (self._shortest_round_trip or 0.0) / 2
+            slot = max(slot, oldest.done_at - leg + self._guard_period)
         if slot > now:
             return slot
         ticket, chat_ready = self._pick(now)
@@ -305,9 +330,11 @@ class Pacer:
             self._reply_run = self._reply_run + 1 if digests_wait else 0
         else:
             self._reply_run = 0
-        # keep the cadence through a late wake-up, but an idle pacer starts afresh from now
+        # keep the cadence through a slightly late wake-up; after a longer stall start afresh
+        # from now: a burst to make up for it would only fill the window a second ahead
         self._next_slot = (slot if now - slot < self._spacing else now) + self._spacing
         ticket.started_at = now
+        self._granted.append(now)
         self._recent.append(ticket)
         if ticket.chat_id is not None:
             self._chat_ready[ticket.chat_id] = math.inf  # one call at a time per chat

@@ -29,7 +29,7 @@ from services.storage.deliveries import NewDelivery
 MakeSettings = Callable[..., Settings]
 GREETING = "Здравствуйте"
 FAKE_RATE = 60  # what the fake lets through, a second, all chats together
-SEND_RATE = 50  # below it, as production's 25 is below Telegram's 30
+SEND_RATE = 50  # below it, as production's 25 is below Telegram's 30: the pacer knows both
 
 
 @dataclass
@@ -63,7 +63,7 @@ async def running(
     limited: FakeTelegramServer, make_settings: MakeSettings, clock: ManualClock
 ) -> AsyncIterator[Running]:
     settings = make_settings(telegram_api_url=limited.url, send_rate=SEND_RATE)
-    bot = build_bot(settings)
+    bot = build_bot(settings, PacingPolicy(send_rate=SEND_RATE, telegram_rate=FAKE_RATE))
     async with open_services(settings, clock) as services:
         dispatcher = build_dispatcher(services)
         polling = asyncio.create_task(

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from services.delivery.pacer import Pacer, PacingPolicy, Priority, Ticket, sending_as
 
@@ -21,8 +25,90 @@ class VirtualTime:
         await asyncio.sleep(0)
 
 
-def pacer(rate: float, virtual: VirtualTime, **options: int) -> Pacer:
+class Timeline:
+    """Virtual time with timers, for calls in flight together: each sleeper wakes at its moment.
+
+    The clock moves to the next timer only once every task has run as far as it can, so
+    answers arriving while the pacer sleeps come in the order their moments say.
+    """
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self._timers: list[tuple[float, int, Callable[[], None]]] = []
+        self._order = itertools.count()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def call_at(self, moment: float, callback: Callable[[], None]) -> None:
+        heapq.heappush(self._timers, (moment, next(self._order), callback))
+
+    async def sleep(self, seconds: float) -> None:
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.call_at(self.now + max(seconds, 0.0), lambda: woken.done() or woken.set_result(None))
+        await woken
+
+    def stall(self, at: float, seconds: float) -> None:
+        """At `at`, the process stops for `seconds` (a garbage collection): timers fire late."""
+
+        def stop() -> None:
+            self.now += seconds
+
+        self.call_at(at, stop)
+
+    async def run(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        while not task.done():
+            for _ in range(50):
+                await asyncio.sleep(0)
+            if task.done():
+                break
+            moment, _, callback = heapq.heappop(self._timers)
+            self.now = max(self.now, moment)
+            callback()
+        task.result()
+
+
+def pacer(rate: float, virtual: VirtualTime | Timeline, **options: int) -> Pacer:
     return Pacer(rate, monotonic=virtual.monotonic, sleep=virtual.sleep, **options)
+
+
+async def send_together(
+    pace: Pacer, timeline: Timeline, count: int, trip: Callable[[int], tuple[float, float]]
+) -> tuple[list[float], list[float]]:
+    """`count` calls to different chats queued at once, all in flight together.
+
+    `trip(n)` gives call n's (delay until Telegram counts it, delay from then to the answer).
+    Returns when Telegram counted each call and when each was granted, in grant order.
+    """
+    counted: list[float] = []
+    granted: list[float] = []
+
+    async def call(chat: int) -> None:
+        ticket = await pace.turn(chat, interval=1.0)
+        index = len(granted)
+        granted.append(timeline.now)
+        to_count, to_answer = trip(index)
+        counted.append(timeline.now + to_count)
+        timeline.call_at(timeline.now + to_count + to_answer, lambda: pace.replied(ticket))
+
+    async def everyone() -> None:
+        await asyncio.gather(*(call(chat) for chat in range(1, count + 1)))
+
+    await timeline.run(everyone())
+    return counted, granted
+
+
+def busiest_second(moments: list[float]) -> int:
+    ordered = sorted(moments)
+    return max(
+        sum(1 for later in ordered[index:] if later < moment + 1.0)
+        for index, moment in enumerate(ordered)
+    )
+
+
+def rate_of(granted: list[float]) -> float:
+    return (len(granted) - 1) / (granted[-1] - granted[0])
 
 
 async def send_all(
@@ -198,3 +284,75 @@ async def test_a_waiter_cancelled_in_the_queue_holds_up_nobody() -> None:
 
     assert gone.cancelled() and ticket.chat_id == 2
     assert pace.waiting == 0
+
+
+WIRE = 0.005  # one network leg
+
+
+async def test_slow_answers_do_not_slow_the_pace_while_telegrams_limit_has_room() -> None:
+    timeline = Timeline()
+    pace = Pacer(25, limit=30, monotonic=timeline.monotonic, sleep=timeline.sleep)
+
+    def trip(index: int) -> tuple[float, float]:  # answers 150 ms late (the first is quick)
+        return (WIRE, WIRE) if index == 0 else (WIRE + 0.15, WIRE)
+
+    counted, granted = await send_together(pace, timeline, 200, trip)
+
+    assert rate_of(granted) >= 0.98 * 25
+    assert busiest_second(granted) <= 25 and busiest_second(counted) <= 25
+
+
+async def test_without_telegrams_limit_the_guard_keeps_the_rate_itself() -> None:
+    timeline = Timeline()
+    pace = Pacer(25, monotonic=timeline.monotonic, sleep=timeline.sleep)
+
+    def trip(index: int) -> tuple[float, float]:
+        return (WIRE, WIRE) if index == 0 else (WIRE + 0.15, WIRE)
+
+    counted, granted = await send_together(pace, timeline, 200, trip)
+
+    assert busiest_second(counted) <= 25
+    assert rate_of(granted) < 0.95 * 25  # each second's calls wait for answers a second ago
+
+
+async def test_no_second_as_telegram_sees_it_holds_more_than_its_limit_however_late_it_counts() -> (
+    None
+):
+    timeline = Timeline()
+    pace = Pacer(25, limit=30, monotonic=timeline.monotonic, sleep=timeline.sleep)
+
+    def trip(index: int) -> tuple[float, float]:
+        """Telegram's queue holds some calls long, then counts them late, all together."""
+        queued = (0.0, 0.05, 1.5, 0.3, 0.9, 0.0, 2.0, 0.6)[index % 8] if index else 0.0
+        return WIRE + queued, WIRE
+
+    counted, granted = await send_together(pace, timeline, 300, trip)
+
+    assert busiest_second(counted) <= 30
+    assert busiest_second(granted) <= 25
+
+
+async def test_a_stall_of_the_process_costs_its_length_and_no_burst_follows() -> None:
+    timeline = Timeline()
+    pace = Pacer(25, limit=30, monotonic=timeline.monotonic, sleep=timeline.sleep)
+    stalled_at = timeline.now + 1.015  # while a call is in flight: its answer comes late
+    timeline.stall(at=stalled_at, seconds=0.6)  # a garbage collection
+
+    counted, granted = await send_together(pace, timeline, 100, lambda _: (WIRE, WIRE))
+
+    assert granted[-1] - granted[0] <= 99 / 25 * 1.01 + 0.6 + 0.01
+    after = [moment for moment in granted if moment > stalled_at]
+    assert min(later - earlier for earlier, later in itertools.pairwise(after)) >= 1 / 25
+    assert busiest_second(counted) <= 25
+
+
+async def test_after_a_429_the_pace_resumes_evenly_with_no_burst_for_the_pause() -> None:
+    timeline = Timeline()
+    pace = Pacer(25, limit=30, monotonic=timeline.monotonic, sleep=timeline.sleep)
+    timeline.call_at(timeline.now + 1.0, lambda: pace.pause(3))
+
+    _, granted = await send_together(pace, timeline, 100, lambda _: (WIRE, WIRE))
+
+    resumed = [moment for moment in granted if moment >= 100.0 + 4.0]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(resumed)]
+    assert resumed and min(gaps) >= 1 / 25 - 1e-9
