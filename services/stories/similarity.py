@@ -14,7 +14,11 @@ What the decision reads, each in [0, 1]:
 - `shared_figure`: 1 when the two leads share a number (a count, a date, a score);
 - `opening`: cosine of the title and the text's opening (fingerprint.BODY_LEMMAS lemmas,
   names weighted as in `tfidf`) under the openings' own IDF: outlets that word the headline of one event differently still retell the same
-  quote, place and second figure a few sentences in.
+  quote, place and second figure a few sentences in;
+- `name_conflict`: 1 when each title names someone or something (a person, a place, a
+  team) that the other article never mentions in its title, lead or opening: a title must
+  fit the other article, and a name cannot be paraphrased ("Карлсен обыграл Накамуру" and
+  "Накамура обыграл Каруану" are two matches).
 
 P(same) = logistic(WEIGHTS · features + BIAS); same when it reaches THRESHOLD. The weights
 and bias are fitted by `benchmarks/clustering.py --fit` on labelled Russian pairs (a logistic
@@ -35,9 +39,10 @@ from services.stories.embeddings import Vector, word_vector
 from services.stories.fingerprint import EventFingerprint
 
 NEAR_SYNONYM = 0.5
-WEIGHTS = (1.89, 3.48, 0.74, 4.12)  # tfidf, title_fit, shared_figure, opening
-BIAS = -4.51
+WEIGHTS = (1.82, 3.45, 0.77, 4.00, -0.58)  # tfidf, title_fit, shared_figure, opening, name_conflict
+BIAS = -4.37
 THRESHOLD = 0.55
+ABBREVIATION = 4  # letters: a name this short is usually an abbreviation
 EMBEDDED_LANGUAGES = frozenset({"ru"})  # navec knows Russian words only
 
 Idf = Callable[[str], float]
@@ -49,10 +54,11 @@ class PairFeatures:
     title_fit: float
     shared_figure: float
     opening: float
+    name_conflict: float
 
     def values(self) -> tuple[float, ...]:
         """The measurements in the order of WEIGHTS."""
-        return (self.tfidf, self.title_fit, self.shared_figure, self.opening)
+        return (self.tfidf, self.title_fit, self.shared_figure, self.opening, self.name_conflict)
 
     def probability(self) -> float:
         """P(same event) under the fitted model."""
@@ -120,6 +126,22 @@ def opening_cosine(a: EventFingerprint, b: EventFingerprint, idf: Idf) -> float:
     return cosine(a.opening_frequencies(), b.opening_frequencies(), idf)
 
 
+def unmentioned_title_names(event: EventFingerprint, other: EventFingerprint) -> bool:
+    """Whether `event`'s title names someone `other` does not mention. Figures and short
+    names are left aside: abbreviations are often spelled out ("МИД" is "внешнеполитическое
+    ведомство", "РФ" is "Россия")."""
+    mentioned = other.words | frozenset(other.opening)
+    return any(
+        lemma in event.names and len(lemma) > ABBREVIATION and lemma not in mentioned
+        for lemma in event.title
+    )
+
+
+def name_conflict(a: EventFingerprint, b: EventFingerprint) -> bool:
+    """Whether each title names someone the other article never mentions."""
+    return unmentioned_title_names(a, b) and unmentioned_title_names(b, a)
+
+
 def pair_features(
     a: EventFingerprint, b: EventFingerprint, tfidf: float, idf: Idf, opening_idf: Idf
 ) -> PairFeatures:
@@ -129,4 +151,5 @@ def pair_features(
         title_fit=title_fit(a, b, idf),
         shared_figure=1.0 if a.figures & b.figures else 0.0,
         opening=opening_cosine(a, b, opening_idf),
+        name_conflict=1.0 if name_conflict(a, b) else 0.0,
     )
