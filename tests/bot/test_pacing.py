@@ -138,7 +138,7 @@ async def test_a_reply_and_a_button_answer_during_a_pass_of_500_digests_come_wit
     telegram.inject_callback(1, "stale", check_button=False)
     await running.wait_greeted(range(2, 3), timeout=10)
     replied = time.monotonic() - asked
-    await telegram.wait_until(lambda: telegram.callback_answers, 15, "the button's answer")
+    await telegram.wait_until(lambda: bool(telegram.callback_answers), 15, "the button's answer")
     answered = time.monotonic() - asked
     report = await delivering
 

@@ -45,7 +45,12 @@ class Timeline:
 
     async def sleep(self, seconds: float) -> None:
         woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.call_at(self.now + max(seconds, 0.0), lambda: woken.done() or woken.set_result(None))
+
+        def wake() -> None:
+            if not woken.done():  # a sleep cancelled meanwhile is left alone
+                woken.set_result(None)
+
+        self.call_at(self.now + max(seconds, 0.0), wake)
         await woken
 
     def stall(self, at: float, seconds: float) -> None:
