@@ -10,7 +10,9 @@ in the same process, which enforces Telegram's limits: 30 messages a second over
    N / SEND_RATE (goal: within 10%), and the 429s caused (goal 0 below the fake's limit).
    Then where the time went: the bot's own handling (update injected -> the reply asks
    the pacer for a turn), the wait for the turn, the round trip to the fake, and the
-   event loop's stalls (each wake-up more than 40 ms late, summed).
+   event loop's stalls (each wake-up more than 40 ms late, summed). `--compare` runs each
+   burst again with the pacer's guard at SEND_RATE, as it was kept before: a message
+   went only a second after the one SEND_RATE places before it was answered.
 2. A delivery pass of `--subscribers` digests, first alone (the same-run baseline), then
    once for each load in `--reply-every`: a new person writes /start every so many
    seconds throughout the pass. One a second is a morning pass as people live it: over
@@ -20,7 +22,7 @@ in the same process, which enforces Telegram's limits: 30 messages a second over
    SEND_RATE, with the replies and alone (goal >= 0.9 with the replies).
 
     .venv/bin/python benchmarks/burst.py [--bursts 100,1000] [--subscribers 10000]
-        [--send-rate 25] [--fake-limit 30] [--reply-every 1,0.5]
+        [--send-rate 25] [--fake-limit 30] [--reply-every 1,0.5] [--compare]
 """
 
 from __future__ import annotations
@@ -66,8 +68,11 @@ DIGEST = [
 class TracedPacer(Pacer):
     """The bot's pacer, noting when each call asked for its turn and the ticket it got."""
 
-    def __init__(self, policy: PacingPolicy) -> None:
-        super().__init__(policy.send_rate, limit=policy.telegram_rate, reply_run=policy.reply_run)
+    def __init__(self, policy: PacingPolicy, *, guard_at_send_rate: bool = False) -> None:
+        limit = None if guard_at_send_rate else policy.telegram_rate
+        super().__init__(policy.send_rate, limit=limit, reply_run=policy.reply_run)
+        self.policy = policy
+        self.label = "guard at SEND_RATE (the pacer before)" if guard_at_send_rate else "pacer"
         self.turns: list[tuple[float, Ticket]] = []
 
     async def turn(
@@ -104,8 +109,13 @@ class Bench:
     telegram: FakeTelegramServer
     bot: Bot
     services: Services
+    pacing: PacingMiddleware
     pacer: TracedPacer
     watch: StallWatch
+
+    def use(self, pacer: TracedPacer) -> None:
+        """From now on the bot's calls take their turns from `pacer`."""
+        self.pacing.pacer = self.pacer = pacer
 
 
 @asynccontextmanager
@@ -137,7 +147,7 @@ async def running_bot(rate: float, fake_limit: float, folder: Path) -> AsyncIter
             settle_after_start()  # as `run` does once the bot is up
             watch = StallWatch()
             try:
-                yield Bench(telegram, bot, services, pacer, watch)
+                yield Bench(telegram, bot, services, pacing, pacer, watch)
             finally:
                 await dispatcher.stop_polling()
                 await polling
@@ -164,7 +174,7 @@ async def burst(bench: Bench, people: int, first_chat: int, rate: float) -> None
     took = time.monotonic() - started
     answered = sum(1 for chat in chats if telegram.messages(chat))
     print(
-        f"burst of {people}: answered {answered}/{people} ({answered / people:.0%}, goal 100%);"
+        f"burst of {people} ({bench.pacer.label}): answered {answered}/{people} ({answered / people:.0%}, goal 100%);"
         f" last answer after {took:.1f} s, SEND_RATE {rate:g} permits {ideal:.1f} s"
         f" -> ratio {took / ideal:.3f} (goal <= 1.10);"
         f" 429s caused {telegram.rate_limited - limited_before} (goal 0)"
@@ -244,7 +254,13 @@ def pass_ratio(report: PassReport, rate: float) -> float:
 
 
 async def run(
-    bursts: list[int], subscribers: int, rate: float, fake_limit: float, loads: list[float]
+    bursts: list[int],
+    subscribers: int,
+    rate: float,
+    fake_limit: float,
+    loads: list[float],
+    *,
+    compare: bool,
 ) -> None:
     logging.basicConfig(level=logging.ERROR)
     print(
@@ -253,11 +269,17 @@ async def run(
     )
     with tempfile.TemporaryDirectory() as folder:
         async with running_bot(rate, fake_limit, Path(folder)) as bench:
+            pacers = [bench.pacer]
+            if compare:
+                pacers.append(TracedPacer(bench.pacer.policy, guard_at_send_rate=True))
             chat = 1
             for people in bursts:
-                await burst(bench, people, chat, rate)
-                chat += people
-                await asyncio.sleep(1.5)  # the budget's second passes
+                for pacer in pacers:
+                    bench.use(pacer)
+                    await burst(bench, people, chat, rate)
+                    chat += people
+                    await asyncio.sleep(1.5)  # the budget's second passes
+            bench.use(pacers[0])
             if not subscribers:
                 return
             alone, _ = await delivery_pass(bench, subscribers, 1_000_000, None, rate)
@@ -322,10 +344,17 @@ def main() -> None:
     parser.add_argument(
         "--reply-every", default="1,0.5", help="seconds between new people, one pass for each"
     )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="run each burst again with the guard at SEND_RATE, as the pacer kept it before",
+    )
     args = parser.parse_args()
     bursts = [int(size) for size in args.bursts.split(",") if size]
     loads = [float(every) for every in args.reply_every.split(",") if every]
-    asyncio.run(run(bursts, args.subscribers, args.rate, args.fake_limit, loads))
+    asyncio.run(
+        run(bursts, args.subscribers, args.rate, args.fake_limit, loads, compare=args.compare)
+    )
 
 
 if __name__ == "__main__":

@@ -10,19 +10,20 @@ goes before the next digest part (`Priority.DIGEST`), but a pass is never starve
 `reply_run` replies in a row while digest parts wait, one digest part goes. Within a class
 calls go in arrival order, except that a chat still within its gap lets later chats pass.
 
-Two windows keep the budget. The pace: at most `rate` calls are let go in any second of
-our own clock, spread evenly (1/rate apart), never in bursts; a stall of the process (a
-garbage collection) costs its own length, since making it up at once would only fill
-the window a second ahead. The guard: Telegram counts a
-message when it handles it, after our request has crossed the network and at the latest
-when the answer sets off back. So the call `limit` places after another goes only a
-second after that other was answered, less one network leg (half the shortest round trip
-seen: the part of a trip that is surely the wire, not waiting in Telegram's queue). Then no
-second, as Telegram sees it, holds more than `limit` of ours, however its queue (or our
-own loop) delays them. With `limit` Telegram's own (30) and SEND_RATE below it (25), the
-guard costs nothing until answers lag by the gap between the two, (30 - 25) / 25 = 0.2 s,
-and a slow answer no longer stretches the pace; without a `limit`, the guard is kept at
-`rate` itself. A 429 pauses everyone for its retry_after.
+Two windows keep the budget. The pace: at most `rate` calls go in any second of our own
+clock, spread evenly (1/rate apart), never in bursts; a stall of the process (a garbage
+collection) costs its own length, since making it up at once would only fill the window
+a second ahead. The guard: Telegram counts a message when it handles it, after our
+request has crossed the network and at the latest when the answer sets off back. So the
+call `limit` places after another goes only a second after that other was answered,
+less one network leg (half the shortest round trip seen: the part of a trip that is
+surely the wire, not waiting in Telegram's queue), and every call after it later still.
+Then no second, as Telegram sees it, holds more than `limit` of ours, however its queue
+(or our own busy loop) delays them. With `limit` Telegram's own (30) above SEND_RATE
+(25), that call is due by the pace 30 / 25 = 1.2 s after the other anyway: the guard
+costs nothing until an answer lags 0.2 s, so slow answers no longer stretch the pace.
+Without a `limit` the guard is kept at `rate` itself. A chat's gap starts at its answer.
+A 429 pauses everyone for its retry_after.
 
 The pacer knows no Telegram library: the bot's session asks it for a turn before each
 call (bot/pacing.py), and delivery marks its calls as digest traffic with `sending_as`.
