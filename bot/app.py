@@ -49,6 +49,7 @@ from services.storage import (
     open_store,
 )
 from services.storage.alert_queue import AlertQueueRepository
+from services.storage.channels import ChannelRepository, ThreadRepository
 from services.storage.frequencies import FrequencyRepository, PreferenceRepository
 from services.storage.own_sources import OwnSourceRepository
 from services.storage.stories import StoryRepository
@@ -91,6 +92,8 @@ class Services:
     source_admin: SourceAdmin
     own_sources: OwnSources
     portable_topics: PortableTopics
+    channels: ChannelRepository
+    threads: ThreadRepository
 
     def workflow_data(self) -> dict[str, Any]:
         """Each service by its field name: handlers ask for them by parameter name."""
@@ -117,6 +120,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         frequencies = FrequencyRepository(db)
         preferences = PreferenceRepository(db)
         own_sources = OwnSourceRepository(db, clock)
+        threads = ThreadRepository(db)
         topic_index = await open_topic_index(settings, db, articles, topics, subscriptions)
         stories = StoryRepository(db)
         clusterer = StoryClusterer(clock=clock, articles=articles, stories=stories)
@@ -163,6 +167,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
                 None if db.dialect.replicas else settings.database_path.with_suffix(".deliver.lock")
             ),
             also=(weekly, alerts),
+            threads=threads,
         )
         ingestor = Ingestor(
             sources=sources,
@@ -220,6 +225,8 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
                 topic_index=topic_index,
                 own_sources=own_service,
             ),
+            channels=ChannelRepository(db, clock),
+            threads=threads,
         )
     finally:
         ingestion_pool.close()

@@ -15,6 +15,8 @@ the chat's subscriber.
   contact (and `first_contact` says whether that was now), so nobody is told to "press
   /start first" and no handler repeats the lookup. Handlers flagged `register=True`
   (/start) register every time, which also welcomes back a chat that had blocked the bot.
+  In a private chat whose person switched to a channel they manage (/channel), the
+  subscriber is the channel's (`managed_chat`: the one place that rule lives).
 """
 
 from __future__ import annotations
@@ -29,17 +31,19 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.dispatcher.flags import get_flag
-from aiogram.enums import ChatMemberStatus
+from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import build_i18n
+from handlers.channels import acting_on_note, is_channel_admin, tell_unlinked
 from handlers.chats import GROUP_CHATS
 from handlers.options import Options
 from services.clock.clocks import Clock, SystemClock
 from services.storage import SubscriberRepository
+from services.storage.channels import ChannelRepository
 from services.storage.models import Subscriber
 from services.text.i18n import language_from_code
 
@@ -200,8 +204,47 @@ class SubscriberMiddleware(BaseMiddleware):
             )
         else:
             data["first_contact"] = False
-        data["subscriber"] = known
+        data["subscriber"] = await managed_chat(event, data, known)
         return await handler(event, data)
+
+
+async def managed_chat(event: TelegramObject, data: dict[str, Any], own: Subscriber) -> Subscriber:
+    """The chat a handler acts on: in a private chat, the channel the person switched to
+    with /channel (re-checked with Telegram: a person no longer its administrator loses the
+    link and is told), else the chat itself. Handlers flagged `own_chat` (/channel, /here)
+    and `register` (/start) always act on the chat they are sent in.
+
+    A command acting on a channel is answered under a line that names the channel.
+    """
+    chat: Chat | None = data.get("event_chat")
+    user: User | None = data.get("event_from_user")
+    channels: ChannelRepository | None = data.get("channels")
+    bot: Bot | None = data.get("bot")
+    if (
+        chat is None
+        or chat.type != ChatType.PRIVATE
+        or user is None
+        or channels is None
+        or bot is None
+        or get_flag(data, "own_chat")
+        or get_flag(data, "register")
+    ):
+        return own
+    channel = await channels.current(user.id)
+    if channel is None:
+        return own
+    subscribers: SubscriberRepository = data["subscribers"]
+    if not await is_channel_admin(bot, channel.chat_id, user.id):
+        if await channels.unlink(channel.chat_id, user.id):
+            await tell_unlinked(bot, user.id, subscribers, channel)
+        return own
+    managed = await subscribers.get(channel.chat_id)
+    if managed is None:
+        return own
+    data["acting_on"] = channel
+    if isinstance(event, Message) and (event.text or "").startswith("/"):
+        await event.answer(acting_on_note(channel))
+    return managed
 
 
 async def register(

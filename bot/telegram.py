@@ -31,20 +31,29 @@ log = logging.getLogger(__name__)
 
 TOKEN_PLACEHOLDER = "<token>"
 # 400s that mean the chat is gone for good, like a 403.
+_THREAD_GONE = "message thread not found"
 _GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "chat was deleted")
 
 
 class TelegramSender:
-    """Sends messages with an aiogram Bot and reports Telegram's answer as a SendResult."""
+    """Sends messages with an aiogram Bot and reports Telegram's answer as a SendResult.
+
+    Channels are sent to by their id like any chat; a forum supergroup's thread by
+    `thread_id`, and a thread that no longer exists falls back to the main thread."""
 
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
         self._masker = SecretMasker([bot.token], placeholder=TOKEN_PLACEHOLDER)
 
-    async def send_message(self, chat_id: int, text: str, *, html: bool = True) -> SendResult:
+    async def send_message(
+        self, chat_id: int, text: str, *, html: bool = True, thread_id: int | None = None
+    ) -> SendResult:
         try:
             message = await self._bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML if html else None
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML if html else None,
+                message_thread_id=thread_id,
             )
         except TelegramRetryAfter as exc:
             return SendResult(
@@ -59,6 +68,10 @@ class TelegramSender:
             return self._failed(SendOutcome.BLOCKED, chat_id, self._describe(exc))
         except TelegramBadRequest as exc:
             description = self._describe(exc)
+            if thread_id is not None and _THREAD_GONE in description.lower():
+                # the forum topic was deleted or closed for good: the group's main thread
+                log.info("thread gone chat_id=%s thread_id=%s", chat_id, thread_id)
+                return await self.send_message(chat_id, text, html=html)
             if any(phrase in description.lower() for phrase in _GONE_CHAT):
                 return self._failed(SendOutcome.BLOCKED, chat_id, description)
             return self._failed(SendOutcome.BAD_REQUEST, chat_id, description)

@@ -12,6 +12,7 @@ def get_routers() -> list[Router]:
     """
     from handlers import (
         admin,
+        channels,
         digest,
         fallback,
         frequency,
@@ -26,6 +27,7 @@ def get_routers() -> list[Router]:
 
     return [
         start.build_router(),
+        channels.build_router(),  # /channel, /here, forwarded channel posts, channel membership
         topics.build_router(),
         admin.build_router(),  # the shared sources for admins; everyone else falls through
         sources.build_router(),  # a chat's own sources; `/subscribe source:URL` before subscribe

@@ -117,6 +117,7 @@ class SentMessage:
     edited: bool = False
     deleted: bool = False
     document: str | None = None  # the file name, for a document sent with sendDocument
+    message_thread_id: int | None = None  # the forum topic it was posted in
 
     def buttons(self) -> list[dict[str, Any]]:
         """The inline keyboard's buttons, row by row, flattened."""
@@ -177,6 +178,8 @@ class _Chat:
     next_message_id: int = 1
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> payload
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
+    bot_status: str | None = None  # the bot's own status, when a test set it (set_bot_status)
+    threads: set[int] = field(default_factory=set)  # a forum's topics (message_thread_id)
 
     @property
     def id(self) -> int:
@@ -309,6 +312,7 @@ class FakeTelegramServer:
                 "deleteMyCommands",
                 "getChatMember",
                 "getChatAdministrators",
+                "getChat",
             )
         }
 
@@ -394,11 +398,14 @@ class FakeTelegramServer:
         members: Iterable[int] = (),
         admins: Iterable[int] = (),
         creator: int | None = None,
+        is_forum: bool = False,
     ) -> dict[str, Any]:
         """Make a chat known, as if its user had opened the bot (or added it to a group).
 
-        Private chats have the user's id; groups have negative ids. `admins` and
-        `creator` answer getChatMember / getChatAdministrators for groups.
+        Private chats have the user's id; groups and channels have negative ids. `admins`
+        and `creator` answer getChatMember / getChatAdministrators. `is_forum` makes a
+        supergroup a forum, whose topics are threads (`open_thread`). A channel takes posts
+        from the bot only once `set_bot_status` made it an administrator.
         """
         kind = chat_type or ("private" if chat_id > 0 else "group")
         if kind not in ("private", "group", "supergroup", "channel"):
@@ -414,6 +421,10 @@ class FakeTelegramServer:
                 )
         else:
             info["title"] = title or f"Group {chat_id}"
+        if is_forum:
+            if kind != "supergroup":
+                raise ValueError("only supergroups are forums")
+            info["is_forum"] = True
         if username:
             info["username"] = username
         chat = self._chats.get(chat_id)
@@ -432,6 +443,54 @@ class FakeTelegramServer:
         for user_id in chat.members:
             self._users.setdefault(user_id, {"id": user_id, "is_bot": False, "first_name": "Test"})
         return dict(info)
+
+    def set_bot_status(
+        self, chat_id: int, status: str, *, notify: bool = False, by: int | None = None
+    ) -> dict[str, Any] | None:
+        """An administrator makes the bot an administrator ("administrator", allowed to
+        post), a plain member, or removes it ("left", "kicked"). With `notify`, the bot gets
+        the my_chat_member update Telegram sends, from `by`."""
+        chat = self._require_chat(chat_id)
+        old = chat.bot_status or ("kicked" if chat.blocked else "member")
+        chat.bot_status = status
+        chat.blocked = status in ("left", "kicked")
+        return self._member_update(chat, old=old, new=status, by=by) if notify else None
+
+    def set_member_status(
+        self, chat_id: int, user_id: int, status: str, *, notify: bool = False
+    ) -> dict[str, Any] | None:
+        """A person's status in a chat changes (e.g. no longer an administrator). With
+        `notify`, the bot gets the chat_member update Telegram sends to administrator bots."""
+        chat = self._require_chat(chat_id)
+        old = chat.members.get(user_id, "left")
+        chat.members[user_id] = status
+        user = self._users.setdefault(
+            user_id, {"id": user_id, "is_bot": False, "first_name": "Test"}
+        )
+        if not notify:
+            return None
+        return self.inject_update(
+            {
+                "chat_member": {
+                    "chat": dict(chat.info),
+                    "from": user,
+                    "date": int(self.clock()),
+                    "old_chat_member": self._member_at(user, old),
+                    "new_chat_member": self._member_at(user, status),
+                }
+            }
+        )
+
+    def open_thread(self, chat_id: int, thread_id: int) -> None:
+        """A forum topic is created (messages in it carry `message_thread_id`)."""
+        chat = self._require_chat(chat_id)
+        if not chat.info.get("is_forum"):
+            raise ValueError(f"chat {chat_id} is not a forum")
+        chat.threads.add(thread_id)
+
+    def close_thread(self, chat_id: int, thread_id: int) -> None:
+        """A forum topic is deleted: posting in it answers "message thread not found"."""
+        self._require_chat(chat_id).threads.discard(thread_id)
 
     def block_chat(self, chat_id: int, *, notify: bool = False) -> None:
         """The user blocks the bot (or a group removes it): every send answers 403 from now on.
@@ -485,10 +544,14 @@ class FakeTelegramServer:
         chat_type: str | None = None,
         title: str | None = None,
         reply_to_message_id: int | None = None,
+        message_thread_id: int | None = None,
+        forwarded_from: int | None = None,
     ) -> dict[str, Any]:
         """A user writes `text` in the chat (registering both); returns the update queued.
 
-        Commands get bot_command entities as Telegram adds them.
+        Commands get bot_command entities as Telegram adds them. `message_thread_id`:
+        written in that topic of a forum (opened if new); `forwarded_from`: the message is
+        a post forwarded from that channel.
         """
         sender_id = user_id if user_id is not None else (chat_id if chat_id > 0 else 1)
         user = self.register_user(
@@ -510,6 +573,18 @@ class FakeTelegramServer:
             message["entities"] = entities
         if reply_to_message_id is not None:
             message["reply_to_message"] = chat.messages[reply_to_message_id]
+        if message_thread_id is not None:
+            self.open_thread(chat_id, message_thread_id)
+            message["message_thread_id"] = message_thread_id
+            message["is_topic_message"] = True
+        if forwarded_from is not None:
+            origin = self._require_chat(forwarded_from)
+            message["forward_origin"] = {
+                "type": "channel",
+                "chat": dict(origin.info),
+                "message_id": max(origin.next_message_id - 1, 1),
+                "date": int(self.clock()),
+            }
         chat.messages[message["message_id"]] = message
         return self.inject_update({"message": message})
 
@@ -726,17 +801,14 @@ class FakeTelegramServer:
         chat.next_message_id += 1
         return message_id
 
-    def _member_update(self, chat: _Chat, *, old: str, new: str) -> None:
-        user = self._users.get(
-            chat.id if chat.id > 0 else 1, {"id": 1, "is_bot": False, "first_name": "Test"}
-        )
-        new_member: dict[str, Any] = {"status": new, "user": self.bot_user}
-        if new == "kicked":
-            new_member["until_date"] = 0
-        old_member: dict[str, Any] = {"status": old, "user": self.bot_user}
-        if old == "kicked":
-            old_member["until_date"] = 0
-        self.inject_update(
+    def _member_update(
+        self, chat: _Chat, *, old: str, new: str, by: int | None = None
+    ) -> dict[str, Any]:
+        actor = by if by is not None else (chat.id if chat.id > 0 else 1)
+        user = self._users.get(actor, {"id": actor, "is_bot": False, "first_name": "Test"})
+        new_member = self._member_at(self.bot_user, new)
+        old_member = self._member_at(self.bot_user, old)
+        return self.inject_update(
             {
                 "my_chat_member": {
                     "chat": dict(chat.info),
@@ -747,6 +819,32 @@ class FakeTelegramServer:
                 }
             }
         )
+
+    def _member_at(self, user: dict[str, Any], status: str) -> dict[str, Any]:
+        """A ChatMember of `status` in an update (rights: an administrator may post)."""
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "kicked":
+            member["until_date"] = 0
+        elif status == "administrator":
+            member.update(_ADMIN_RIGHTS, can_post_messages=True, can_edit_messages=True)
+        elif status == "creator":
+            member["is_anonymous"] = False
+        return member
+
+    def _check_thread(self, chat: _Chat, params: dict[str, Any]) -> int | None:
+        thread = _maybe_int(params.get("message_thread_id"))
+        if params.get("message_thread_id") in (None, ""):
+            return None
+        if thread is None or not chat.info.get("is_forum") or thread not in chat.threads:
+            raise ApiError(400, "Bad Request: message thread not found")
+        return thread
+
+    def _check_can_post(self, chat: _Chat) -> None:
+        """Only a channel's administrators post in it."""
+        if chat.type == "channel" and chat.bot_status not in ("administrator", "creator"):
+            if chat.bot_status in (None, "left", "kicked"):
+                raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
+            raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
 
     def _callback_target(
         self, chat: _Chat, data: str, message_id: int | None, check_button: bool
@@ -800,7 +898,7 @@ class FakeTelegramServer:
             windows.append(
                 self._chat_windows.setdefault(chat.id, _Window.per_second(self._chat_rate))
             )
-        if self._group_rate_per_minute and chat.type in ("group", "supergroup"):
+        if self._group_rate_per_minute and chat.type in ("group", "supergroup", "channel"):
             windows.append(
                 self._group_windows.setdefault(chat.id, _Window(self._group_rate_per_minute, 60.0))
             )
@@ -871,6 +969,12 @@ class FakeTelegramServer:
             payload["reply_markup"] = sent.reply_markup
         if sent.edited:
             payload["edit_date"] = int(self.clock())
+        if sent.message_thread_id is not None:
+            payload["message_thread_id"] = sent.message_thread_id
+            payload["is_topic_message"] = True
+        if chat.type == "channel":  # a channel post has no sender, only its chat
+            del payload["from"]
+            payload["sender_chat"] = dict(chat.info)
         if sent.reply_to_message_id is not None:
             replied = chat.messages.get(sent.reply_to_message_id)
             if replied is not None:
@@ -1004,9 +1108,11 @@ class FakeTelegramServer:
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_for(params)
+        self._check_can_post(chat)
         parsed = self._parse_text(params)
         markup = self._check_markup(params)
         reply_to = self._reply_target(chat, params)
+        thread = self._check_thread(chat, params)
         self._check_rate(chat)
         sent = SentMessage(
             chat_id=chat.id,
@@ -1018,6 +1124,7 @@ class FakeTelegramServer:
             reply_markup=markup,
             date=int(self.clock()),
             reply_to_message_id=reply_to,
+            message_thread_id=thread,
         )
         self.sent.append(sent)
         payload = self._message_payload(sent, chat)
@@ -1238,21 +1345,9 @@ class FakeTelegramServer:
         if status == "creator":
             member["is_anonymous"] = False
         elif status == "administrator":
-            member.update(
-                can_be_edited=False,
-                is_anonymous=False,
-                can_manage_chat=True,
-                can_delete_messages=True,
-                can_manage_video_chats=True,
-                can_restrict_members=True,
-                can_promote_members=False,
-                can_change_info=True,
-                can_invite_users=True,
-                can_post_stories=False,
-                can_edit_stories=False,
-                can_delete_stories=False,
-                can_send_welcome_messages=False,
-            )
+            member.update(_ADMIN_RIGHTS)
+            if chat.type == "channel":
+                member.update(can_post_messages=True, can_edit_messages=True)
         elif status == "kicked":
             member["until_date"] = 0
         return member
@@ -1263,10 +1358,32 @@ class FakeTelegramServer:
         if user_id is None:
             raise ApiError(400, "Bad Request: user_id is empty")
         if user_id == self._bot_id:
+            if chat.bot_status is not None:
+                return self._member_at(self.bot_user, chat.bot_status)
             return {"status": "kicked" if chat.blocked else "member", "user": self.bot_user} | (
                 {"until_date": 0} if chat.blocked else {}
             )
         return self._member(chat, user_id)
+
+    def _m_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The chat by id or @username (a ChatFullInfo, with what the bot uses of it)."""
+        chat = self._chat_for(params, sending=False)
+        private_channel = chat.type == "channel" and not chat.info.get("username")
+        if private_channel and chat.bot_status in ("left", "kicked"):
+            raise ApiError(400, "Bad Request: chat not found")  # the bot cannot see it
+        info = dict(chat.info)
+        info.update(
+            accent_color_id=0,
+            max_reaction_count=11,
+            accepted_gift_types={
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        )
+        return info
 
     def _m_getChatAdministrators(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         chat = self._chat_for(params, sending=False)
@@ -1348,6 +1465,22 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
                 params[key] = ""
     return params
 
+
+_ADMIN_RIGHTS: dict[str, Any] = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_send_welcome_messages": False,
+}
 
 _FILES = "__files__"  # where _read_params keeps uploaded files: {field: (name, bytes)}
 

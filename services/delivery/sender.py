@@ -1,5 +1,9 @@
 """The port through which delivery talks to a messenger; bot/telegram.py implements it.
 
+A channel is a chat like any other (its id is negative, as a group's). A forum
+supergroup's digests may go to one thread (`/here`); a sender that can post there
+implements `ThreadSender`, and delivery names the thread only for such chats.
+
 Senders never raise for Telegram's answers: they map them to a `SendResult`, so
 delivery decides what to do (wait, retry, mark blocked, fall back to plain text).
 """
@@ -34,4 +38,14 @@ class SendResult:
 class Sender(Protocol):
     async def send_message(self, chat_id: int, text: str, *, html: bool = True) -> SendResult:
         """Send one message (Telegram HTML when `html`, plain text otherwise)."""
+        ...
+
+
+class ThreadSender(Sender, Protocol):
+    """A sender that can also post in one thread (a forum topic) of a supergroup."""
+
+    async def send_message(
+        self, chat_id: int, text: str, *, html: bool = True, thread_id: int | None = None
+    ) -> SendResult:
+        """Send one message, in the thread `thread_id` when given."""
         ...

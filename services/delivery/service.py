@@ -26,13 +26,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from services.clock.clocks import Clock
 from services.delivery.pacer import Priority, sending_as
-from services.delivery.sender import Sender, SendOutcome, SendResult
+from services.delivery.sender import Sender, SendOutcome, SendResult, ThreadSender
 from services.digest.render import html_to_plain
 from services.digest.service import DigestBatch, DigestService
+from services.storage.channels import ThreadRepository
 from services.storage.deliveries import DeliveryRepository
 from services.storage.models import Delivery
 from services.storage.subscribers import SubscriberRepository
@@ -160,6 +161,7 @@ class DeliveryService:
         lock_path: Path | None = None,
         sleep: Sleep = asyncio.sleep,
         also: Sequence[DueMessages] = (),
+        threads: ThreadRepository | None = None,
     ) -> None:
         self._clock = clock
         self._digests = digests
@@ -170,6 +172,8 @@ class DeliveryService:
         self._sleep = sleep
         self._lock = PassLock(lock_path) if lock_path else None
         self._in_process = asyncio.Lock()
+        self._threads = threads
+        self._thread_of: dict[int, int] = {}  # forum supergroups' threads, read per pass
 
     async def run_pass(self, sender: Sender, *, everyone: bool = False) -> PassReport:
         """One pass: finish left-over deliveries, then build and send every digest due now,
@@ -199,6 +203,7 @@ class DeliveryService:
 
     async def _run(self, sender: Sender, *, everyone: bool, report: PassReport) -> None:
         now = self._clock.now()
+        self._thread_of = await self._threads.all() if self._threads is not None else {}
         started = time.perf_counter()
         batches = [await self._digests.build_due(now, everyone=everyone)]
         created = await self._deliveries.create_many(batches[0].deliveries)
@@ -331,10 +336,19 @@ class DeliveryService:
                 raise _PartFailed(f"transient: {result.error}")
             await self._sleep(self.policy.backoff_seconds * 2 ** (transient - 1))
 
-    @staticmethod
-    async def _safe_send(sender: Sender, chat_id: int, text: str, as_html: bool) -> SendResult:
-        """Senders map Telegram's answers; anything they raise anyway counts as transient."""
+    async def _safe_send(
+        self, sender: Sender, chat_id: int, text: str, as_html: bool
+    ) -> SendResult:
+        """Senders map Telegram's answers; anything they raise anyway counts as transient.
+
+        A forum supergroup that chose a thread is posted to there; only then is the
+        sender asked for a thread (a sender that cannot do it fails as transient)."""
+        thread = self._thread_of.get(chat_id)
         try:
+            if thread is not None:
+                return await cast(ThreadSender, sender).send_message(
+                    chat_id, text, html=as_html, thread_id=thread
+                )
             return await sender.send_message(chat_id, text, html=as_html)
         except Exception as exc:
             log.warning("sender raised chat_id=%s error=%r", chat_id, exc)
