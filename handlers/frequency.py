@@ -1,7 +1,8 @@
 """How often: /frequency N realtime|daily|weekly, the buttons under /mytopics, /quiet and
 /weekday.
 
-N is the topic's number in /mytopics (the order topics were followed in). Realtime
+N is the topic's number in /mytopics (the order topics were followed in). Weekdays are
+typed as `mon`…`sun` or their Russian and Kazakh names, and shown in the reader's language. Realtime
 alerts wait out the quiet hours (23–07 unless set) and weekly digests come on the
 chosen weekday at the digest time.
 """
@@ -17,12 +18,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from babel.dates import get_day_names
 from pydantic import Field
 
 from handlers.callbacks import RowId
 from handlers.keyboards import topic_title
 from handlers.replies import fill, quote
-from services.digest.frequency import WEEKDAYS, parse_frequency, parse_quiet_hours, parse_weekday
+from services.digest.frequency import parse_frequency, parse_quiet_hours, parse_weekday
 from services.storage import SubscriptionRepository
 from services.storage.frequencies import (
     QUIET_OFF,
@@ -186,17 +188,23 @@ async def set_quiet(
         )
 
 
+def weekday_name(weekday: int, language: str) -> str:
+    """The day's name in the reader's language (CLDR's, through Babel), 0 = Monday."""
+    return str(get_day_names("wide", context="stand-alone", locale=language)[weekday])
+
+
 async def set_weekday(
     message: Message,
     *,
     command: CommandObject,
+    language: str,
     subscriber: Subscriber,
     preferences: PreferenceRepository,
 ) -> None:
     usage = _("Choose the day of the weekly digest: <code>/weekday mon</code> … <code>sun</code>")
     weekday = parse_weekday(command.args) if command.args else None
     if weekday is None:
-        current = WEEKDAYS[(await preferences.get(subscriber.chat_id)).weekday]
+        current = weekday_name((await preferences.get(subscriber.chat_id)).weekday, language)
         lead = (
             fill(_("“{text}” is not a day I know."), text=quote(command.args, 40))
             if command.args
@@ -208,7 +216,7 @@ async def set_weekday(
     await message.answer(
         fill(
             _("Weekly digests now come on {day} at {time}."),
-            day=WEEKDAYS[weekday],
+            day=weekday_name(weekday, language),
             time=subscriber.digest_time,
         )
     )

@@ -72,6 +72,15 @@ async def test_weekday_sets_the_day_of_the_weekly_digest(talk: Talk) -> None:
     reply = await talk.send(805, "/weekday пятница")
 
     assert (await talk.services.preferences.get(805)).weekday == 4
-    assert "fri" in reply.text
-    assert "mon" in (await talk.send(806, "/weekday")).text
+    assert "пятница" in reply.text
+    assert "понедельник" in (await talk.send(806, "/weekday")).text
     assert (await talk.send(806, "/weekday someday")).text.startswith("«someday»")
+
+
+async def test_weekday_names_the_day_in_the_readers_language(talk: Talk) -> None:
+    english = await talk.send(807, "/weekday wed", language_code="en")
+    kazakh = await talk.send(808, "/weekday sat", language_code="kk")
+
+    assert english.text.startswith("Weekly digests now come on Wednesday at 09:00")
+    assert "сенбі" in kazakh.text
+    assert not any(code in kazakh.text for code in ("sat", "mon"))
