@@ -1,0 +1,43 @@
+"""Do two stories tell one event? The check a digest makes over what it shows of them.
+
+Stories are grouped as articles arrive, against the window's IDF; a digest holds only the
+headline (and, when it has one, the summary) of each story it shows, and no window. So this
+check reads the pair alone: the same-event model's measurements with every word weighted
+alike, and a stricter bar (DIGEST_THRESHOLD) than grouping's, because hiding a story that
+is a different event costs the reader more than showing one event twice. A pair whose
+titles each name someone the other never mentions is never one event here.
+benchmarks/clustering.py measures it against the headline-overlap rule it replaced.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from services.stories.fingerprint import EventFingerprint, fingerprint
+from services.stories.similarity import pair_features, tfidf_cosine
+from services.text.lemmas import default_lemmatizer
+
+__all__ = ["DIGEST_THRESHOLD", "probability", "same_event", "told"]
+
+DIGEST_THRESHOLD = 0.92
+
+
+def _alike(_: str) -> float:
+    return 1.0
+
+
+@lru_cache(maxsize=4096)
+def told(title: str, language: str, lead: str = "") -> EventFingerprint:
+    """What a story shown in a digest tells: its headline and, if at hand, its lead."""
+    return fingerprint(title, lead, language, default_lemmatizer())
+
+
+def probability(first: EventFingerprint, second: EventFingerprint) -> float:
+    """P(same event) of two stories read alone (no window's IDF)."""
+    tfidf = tfidf_cosine(first, second, _alike)
+    return pair_features(first, second, tfidf, _alike, _alike).probability()
+
+
+def same_event(first: EventFingerprint, second: EventFingerprint) -> bool:
+    """Whether two stories, each as `told`, report one event."""
+    return probability(first, second) >= DIGEST_THRESHOLD
