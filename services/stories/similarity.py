@@ -22,7 +22,9 @@ What the decision reads, each in [0, 1]:
 
 P(same) = logistic(WEIGHTS · features + BIAS); same when it reaches THRESHOLD. The weights
 and bias are fitted by `benchmarks/clustering.py --fit` on labelled Russian pairs (a logistic
-regression with a light L2 penalty); the benchmark reports them cross-validated. THRESHOLD
+regression with a light L2 penalty); the benchmark reports them cross-validated. On 398
+labelled Russian pairs: precision 0.885, recall 0.792 cross-validated (0.888, 0.799 on the
+whole set); the three features before the opening and name conflict: 0.877, 0.735. THRESHOLD
 sits a little above even odds on purpose: a wrong merge hides an event from the reader,
 a missed one only shows a second report of it.
 """
