@@ -147,6 +147,7 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
             preferences=preferences,
             subscribers=subscribers,
             queue=AlertQueueRepository(db),
+            own_sources=own_sources,
         )
         weekly = WeeklyDigests(
             digests=digests,

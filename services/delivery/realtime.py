@@ -3,7 +3,8 @@ followed "as it happens", then a delivery pass that sends the alerts due.
 
 The alerts go out through the one delivery pass (services/delivery/service.py): recorded
 before they are sent, resumed after a crash, paced with everything else. When the
-every-minute pass holds the lock, that pass or the next sends them instead.
+every-minute pass holds the lock, that pass or the next sends them instead. After the
+pass the alert queue forgets what is a few days old.
 """
 
 from __future__ import annotations
@@ -22,4 +23,6 @@ class RealtimePass:
 
     async def run(self, sender: Sender) -> tuple[MatchReport, PassReport]:
         matched = await self._alerts.match_new(self._clock.now())
-        return matched, await self._delivery.run_pass(sender)
+        report = await self._delivery.run_pass(sender)
+        await self._alerts.prune(self._clock.now())
+        return matched, report

@@ -13,7 +13,9 @@ again (it shows in the next digest under "also"). Matches wait in the alert queu
 - nothing while the chat's quiet hours last.
 
 The messages are recorded like digests (a delivery record per message, the stories
-reserved with it), so a story reaches a chat once, across alerts and digests.
+reserved with it), so a story reaches a chat once, across alerts and digests. An article
+from a source only some chats added (their own sources) alerts only those chats, and an
+alert never shows another chat's own article. Queue rows a few days old are pruned.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from services.storage.frequencies import (
     PreferenceRepository,
 )
 from services.storage.models import Language, Subscriber, Topic
+from services.storage.own_sources import OwnSourceRepository
 from services.storage.subscribers import SubscriberRepository
 from services.storage.topics import TopicRepository
 from services.topics.index import TopicIndex
@@ -48,6 +51,7 @@ log = logging.getLogger(__name__)
 class AlertPolicy:
     per_topic_hour: int = 6  # single-story alerts per topic per local hour
     first_lookback: timedelta = timedelta(hours=1)  # the very first match looks this far back
+    keep_queued: timedelta = timedelta(days=3)  # queue rows older than this are pruned
     search_limit: int = 300  # matches considered per topic and pass
 
 
@@ -75,6 +79,7 @@ class AlertService:
         subscribers: SubscriberRepository,
         queue: AlertQueueRepository,
         policy: AlertPolicy | None = None,
+        own_sources: OwnSourceRepository | None = None,
     ) -> None:
         self._digests = digests
         self._search = search
@@ -83,6 +88,7 @@ class AlertService:
         self._preferences = preferences
         self._subscribers = subscribers
         self._queue = queue
+        self._own_sources = own_sources
         self.policy = policy or AlertPolicy()
 
     # --- matching, after each ingest pass ----------------------------------------------
@@ -105,17 +111,29 @@ class AlertService:
             first_seen = await self._queue.first_arrivals(set(story_of.values()))
             new = {story for story, first in first_seen.items() if first >= since}
             report.new_stories = len(new)
+            # An article of a source only some chats added alerts only those chats.
+            private, own = await self._private_and_own(
+                article_ids, {chat for topic in topics for chat in followers[topic.id]}
+            )
             for topic in topics:
-                stories = dict.fromkeys(
-                    story_of[hit.article_id]
+                matched = [
+                    hit.article_id
                     for hit in hits.get(topic.id, [])
                     if story_of.get(hit.article_id) in new
-                )
-                alerts.extend(
-                    QueuedAlert(chat_id, story, topic.id, now)
-                    for story in stories
-                    for chat_id in followers[topic.id]
-                )
+                ]
+                everyone = list(dict.fromkeys(story_of[a] for a in matched if a not in private))
+                for chat_id in followers[topic.id]:
+                    stories = everyone
+                    if private:
+                        mine = own.get(chat_id, frozenset())
+                        stories = list(
+                            dict.fromkeys(
+                                story_of[a]
+                                for a in matched
+                                if a not in private or private[a] in mine
+                            )
+                        )
+                    alerts.extend(QueuedAlert(chat_id, story, topic.id, now) for story in stories)
         await self._queue.enqueue(alerts, matched_until=max(since, now))
         report.queued = len(alerts)
         log.info(
@@ -126,6 +144,23 @@ class AlertService:
             report.queued,
         )
         return report
+
+    async def _private_and_own(
+        self, article_ids: Sequence[int], chat_ids: set[int]
+    ) -> tuple[dict[int, int], dict[int, frozenset[int]]]:
+        """Of these articles, those of sources not shared (article → source), and the own
+        sources of the chats (only read when there are such articles at all)."""
+        if self._own_sources is None or not article_ids:
+            return {}, {}
+        private = await self._own_sources.private_articles(article_ids)
+        if not private:
+            return {}, {}
+        return private, await self._own_sources.source_ids_of(chat_ids)
+
+    async def prune(self, now: datetime) -> int:
+        """Forget queued stories older than `keep_queued` (sent or never to be): one indexed
+        delete after each realtime pass keeps the queue a few days long."""
+        return await self._queue.prune(now - self.policy.keep_queued)
 
     # --- messages, in every delivery pass ----------------------------------------------
 
@@ -177,23 +212,29 @@ class AlertService:
         batch: DigestBatch,
     ) -> None:
         topics: dict[int, Topic | None] = {}
-        items: dict[tuple[Language, int], dict[int, DigestItem]] = {}
+        items: dict[tuple[Language, int, frozenset[int]], dict[int, DigestItem]] = {}
         renderings: dict[tuple[object, ...], list[str]] = {}
+        hidden = await self._hidden_articles(plans)
         for subscriber, _, _, alerts in plans:
             for alert in alerts:
                 if alert.topic_id not in topics:
                     topics[alert.topic_id] = await self._topics.get(alert.topic_id)
-            look = (subscriber.language, subscriber.digest_length)
+            unseen = hidden.get(subscriber.chat_id, frozenset())
+            look = (subscriber.language, subscriber.digest_length, unseen)
             known = items.setdefault(look, {})
             missing = [a.story_id for a in alerts if a.story_id not in known]
             if missing:
                 known.update(
                     await self._digests.story_items(
-                        missing, language=subscriber.language, sentences=subscriber.digest_length
+                        missing,
+                        language=subscriber.language,
+                        sentences=subscriber.digest_length,
+                        hidden=unseen,
                     )
                 )
         for subscriber, kind, key, alerts in plans:
-            known = items[(subscriber.language, subscriber.digest_length)]
+            unseen = hidden.get(subscriber.chat_id, frozenset())
+            known = items[(subscriber.language, subscriber.digest_length, unseen)]
             sections: dict[int, list[DigestItem]] = {}
             for alert in alerts:
                 if alert.story_id in known:
@@ -224,6 +265,29 @@ class AlertService:
             )
             batch.chat_types[subscriber.chat_id] = subscriber.chat_type
         batch.renderings = len(renderings)
+
+    async def _hidden_articles(
+        self, plans: Sequence[tuple[Subscriber, DigestKind, str, list[QueuedAlert]]]
+    ) -> dict[int, frozenset[int]]:
+        """Per chat, the articles of the alerted stories it may not see (another chat's own
+        source): an alert shows the story as that chat's digest would. Empty, after one
+        small read, when no such article is among them."""
+        if self._own_sources is None or not plans:
+            return {}
+        story_ids = sorted({alert.story_id for *_, alerts in plans for alert in alerts})
+        members = await self._digests.story_members(story_ids)
+        article_ids = [a for ids in members.values() for a in ids]
+        private, own = await self._private_and_own(
+            article_ids, {subscriber.chat_id for subscriber, *_ in plans}
+        )
+        if not private:
+            return {}
+        return {
+            subscriber.chat_id: frozenset(
+                a for a, source in private.items() if source not in own.get(subscriber.chat_id, ())
+            )
+            for subscriber, *_ in plans
+        }
 
 
 def _title(topic: Topic | None, language: Language) -> str:

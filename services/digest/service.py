@@ -426,11 +426,21 @@ class DigestService:
             if card.story_id is not None
         }
 
+    async def story_members(self, story_ids: Sequence[int]) -> dict[int, list[int]]:
+        """The articles of each story: story → article ids."""
+        return await self._stories.members(story_ids)
+
     async def story_items(
-        self, story_ids: Sequence[int], *, language: Language, sentences: int
+        self,
+        story_ids: Sequence[int],
+        *,
+        language: Language,
+        sentences: int,
+        hidden: frozenset[int] = frozenset(),
     ) -> dict[int, DigestItem]:
         """Stories as items, as a digest shows them (the best article for the reader's
-        language, its summary, the other outlets): what a realtime alert says."""
+        language, its summary, the other outlets): what a realtime alert says. Articles in
+        `hidden` (own sources of other chats) are left out, as digests leave them out."""
         members = await self._stories.members(story_ids)
         cards = {
             card.id: card
@@ -438,7 +448,7 @@ class DigestService:
         }
         items: dict[int, DigestItem] = {}
         for story_id, ids in members.items():
-            story = _Story(story_id, [cards[i] for i in ids if i in cards])
+            story = _Story(story_id, [cards[i] for i in ids if i in cards and i not in hidden])
             if story.articles:
                 items[story_id] = story.item(story.best(language), None, sentences)
         return items

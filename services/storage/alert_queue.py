@@ -87,6 +87,12 @@ class AlertQueueRepository:
                 found.setdefault(row[0], {}).setdefault(row[1], []).append(required_time(row[2]))
         return found
 
+    async def prune(self, before: datetime) -> int:
+        """Delete the rows queued before `before` (by the queued_at index); how many went."""
+        return await self._db.execute_rowcount(
+            "DELETE FROM alert_queue WHERE queued_at < ?", (to_db_time(before),)
+        )
+
     async def first_arrivals(self, story_ids: Iterable[int]) -> dict[int, datetime]:
         """When each story's first article was fetched."""
         ids = sorted(set(story_ids))

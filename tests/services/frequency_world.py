@@ -14,6 +14,7 @@ from services.storage import Database
 from services.storage.alert_queue import AlertQueueRepository
 from services.storage.frequencies import Frequency, FrequencyRepository, PreferenceRepository
 from services.storage.models import Topic
+from services.storage.own_sources import OwnSourceRepository
 from tests.services.digest_world import World
 
 
@@ -23,6 +24,7 @@ class FrequencyWorld(World):
         self.frequencies = FrequencyRepository(db)
         self.preferences = PreferenceRepository(db)
         self.queue = AlertQueueRepository(db)
+        self.own_sources = OwnSourceRepository(db, clock)
         self.digests = DigestService(
             clock=clock,
             subscribers=self.subscribers,
@@ -34,6 +36,7 @@ class FrequencyWorld(World):
             clusterer=self.clusterer,
             policy=policy,
             frequencies=self.frequencies,
+            own_sources=self.own_sources,
         )
         self.weekly = WeeklyDigests(
             digests=self.digests,
@@ -55,6 +58,7 @@ class FrequencyWorld(World):
             subscribers=self.subscribers,
             queue=self.queue,
             policy=policy,
+            own_sources=self.own_sources,
         )
 
     def delivery(self, policy: DeliveryPolicy, lock_path: Path | None = None) -> DeliveryService:

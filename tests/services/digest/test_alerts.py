@@ -4,6 +4,7 @@ the rest waits for one message at the end of the hour; nothing reaches a chat tw
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -132,3 +133,65 @@ async def test_a_story_alerted_is_not_in_the_daily_digest_and_one_in_a_digest_is
     await world.deliveries.create_many(digest.deliveries)
     assert both in digest.deliveries[0].parts[0]
     assert await record(world, NOON + timedelta(minutes=1)) == []
+
+
+async def test_a_story_from_a_chats_own_source_alerts_only_that_chat(world: FrequencyWorld) -> None:
+    uranium = await world.topic("уран", "Уран")
+    for chat_id in (1, 2):
+        await world.subscriber(chat_id)
+        await world.follow(chat_id, uranium, "realtime")
+    host = hashlib.sha1(b"Blog of chat 1").hexdigest()[:10]  # the feed World.publish uses
+    await world.own_sources.add(1, f"https://{host}.example/feed", name="Blog", language="ru")
+    await world.alerts.match_new(NOON - timedelta(minutes=30))
+
+    title = "Уран в блоге: новый рудник на юге"
+    await world.publish(
+        title,
+        f"{title}. Подробности.",
+        outlet="Blog of chat 1",
+        arrived=NOON - timedelta(minutes=9),
+    )
+    sent = await record(world, NOON)
+
+    assert [(chat, key) for chat, key, _ in sent] == [(1, "alert")]
+    assert title in sent[0][2]
+
+
+async def test_an_alert_never_shows_another_chats_own_article(world: FrequencyWorld) -> None:
+    uranium = await world.topic("уран", "Уран")
+    await world.subscriber(2)
+    await world.follow(2, uranium, "realtime")
+    await world.subscriber(1)
+    host = hashlib.sha1(b"Blog of chat 1").hexdigest()[:10]
+    await world.own_sources.add(1, f"https://{host}.example/feed", name="Blog", language="ru")
+    await world.alerts.match_new(NOON - timedelta(minutes=30))
+
+    title = "Уран подорожал на бирже в Лондоне"
+    await world.publish(title, f"{title}. Подробности.", arrived=NOON - timedelta(minutes=9))
+    await world.publish(
+        title, f"{title}. Пишет блог.", outlet="Blog of chat 1", arrived=NOON - timedelta(minutes=8)
+    )
+    sent = await record(world, NOON)
+
+    assert [(chat, key) for chat, key, _ in sent] == [(2, "alert")]
+    assert "Tengrinews" in sent[0][2] and "Blog" not in sent[0][2]
+
+
+async def test_the_queue_keeps_only_a_few_days_after_a_realtime_pass(
+    world: FrequencyWorld,
+) -> None:
+    uranium = await world.topic("уран", "Уран")
+    await world.subscriber(1)
+    await world.follow(1, uranium, "realtime")
+    await world.alerts.match_new(NOON - timedelta(minutes=30))
+    await world.publish("Уран: старая новость", "Уран: старая новость. Текст.", arrived=NOON)
+    await world.alerts.match_new(NOON + timedelta(minutes=1))
+    later = NOON + world.alerts.policy.keep_queued + timedelta(minutes=2)
+    await world.publish("Уран: свежая новость", "Уран: свежая новость. Текст.", arrived=later)
+    await world.alerts.match_new(later + timedelta(minutes=1))
+    assert len(await world.queue.pending()) == 2
+
+    pruned = await world.alerts.prune(later + timedelta(minutes=1))
+
+    assert pruned == 1
+    assert [a.queued_at for a in await world.queue.pending()] == [later + timedelta(minutes=1)]
