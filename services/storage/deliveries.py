@@ -31,7 +31,7 @@ from services.storage.convert import (
 from services.storage.models import Delivery, DeliveryStatus
 from services.storage.store import Row, Store
 
-CLAIM_LEASE = timedelta(seconds=60)
+CLAIM_LEASE = timedelta(seconds=20)
 """How long a claim holds without renewal: how soon another process finishes a dead one's work."""
 
 
