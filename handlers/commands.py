@@ -33,6 +33,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("timezone", N_("Your time zone")),
     CommandInfo("length", N_("Summary length, 1–5 sentences")),
     CommandInfo("language", N_("Language of the bot")),
+    CommandInfo("channel", N_("Digests in your channel")),
     CommandInfo("pause", N_("Pause the daily digest")),
     CommandInfo("resume", N_("Resume the daily digest")),
 )
