@@ -9,6 +9,10 @@ this process's peak RSS (goal <= 250 MB). The baseline measured in the same run 
 the fake alone can take of the same messages, unpaced.
 
     .venv/bin/python benchmarks/delivery.py [--subscribers 10000] [--rate 60]
+        [--database-url postgresql://postgres@127.0.0.1:5432/postgres [--replicas 1,2,3]]
+
+With --database-url the same pass runs on PostgreSQL after SQLite, and the ratio of the
+two is printed; --replicas then measures N replicas sharing one pass and one budget.
 
 The default rate, 60, is higher than production's 25 so that the run takes four minutes
 instead of ten; the pacing logic is the same at any rate. It stays well under what the
@@ -24,18 +28,22 @@ import asyncio
 import hashlib
 import json
 import multiprocessing
+import os
 import random
 import resource
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 IMPORT_RSS_MB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import asyncpg  # noqa: E402
 from aiogram import Bot  # noqa: E402
 from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
@@ -47,8 +55,10 @@ from bot.telegram import TelegramSender  # noqa: E402
 from services.clock.clocks import ManualClock  # noqa: E402
 from services.delivery.pacer import PacingPolicy  # noqa: E402
 from services.delivery.service import DeliveryPolicy, PassReport  # noqa: E402
-from services.storage import Database  # noqa: E402
+from services.delivery.shared_budget import SharedBudget  # noqa: E402
+from services.storage import Database, PostgresDatabase, Store  # noqa: E402
 from services.storage.models import NewArticle  # noqa: E402
+from services.storage.replicas import ReplicaRegistry  # noqa: E402
 from tests.services.digest_world import World  # noqa: E402
 
 AIOGRAM_RSS_MB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - IMPORT_RSS_MB
@@ -135,7 +145,7 @@ def topic_sets(topic_ids: list[int], count: int) -> list[tuple[int, ...]]:
     return found
 
 
-async def populate(db: Database, clock: ManualClock, subscribers: int) -> World:
+async def populate(db: Store, clock: ManualClock, subscribers: int) -> World:
     """A day of articles on 20 subjects, indexed and clustered; subscribers in 50 topic sets.
 
     The digest stack is the `World` the digest and delivery tests run on, not a copy of it.
@@ -227,40 +237,67 @@ async def server_capacity(sample: str, messages: int = 400) -> float:
     return messages / elapsed
 
 
-async def run(subscribers: int, rate: float) -> None:
+async def one_store(
+    name: str, subscribers: int, rate: float, database_url: str | None
+) -> dict[str, float]:
+    """Populate one store and deliver to everyone through the rate-limited fake: the figures."""
     process, connection, url = start_server(rate, subscribers)
     with tempfile.TemporaryDirectory() as folder:
         clock = ManualClock(NOW)
-        db = await Database.open(Path(folder) / "bench.db")
+        target = await scratch_database(database_url, "bench") if database_url else None
+        db: Store = (
+            await PostgresDatabase.open(target)
+            if target
+            else await Database.open(Path(folder) / "bench.db")
+        )
         try:
             started = time.perf_counter()
             world = await populate(db, clock, subscribers)
             print(
-                f"setup (not measured): a day of articles indexed and clustered, {subscribers}"
-                f" subscribers in 50 topic sets, {time.perf_counter() - started:.1f} s"
+                f"[{name}] setup (not measured): a day of articles indexed and clustered,"
+                f" {subscribers} subscribers in 50 topic sets, {time.perf_counter() - started:.1f} s"
             )
             report = await deliver_all(world, url, rate)
             row = await db.fetchone("SELECT parts FROM deliveries ORDER BY LENGTH(parts) DESC")
             sample = json.loads(row[0])[0] if row else "<b>digest</b>"
         finally:
             await db.close()
+            if target and database_url:
+                await drop_database(database_url, target)
     seen = stop_server(process, connection)
-    capacity = await server_capacity(sample)
-
     achieved = report.parts_sent / report.send_seconds if report.send_seconds else 0.0
     print(
-        f"build: {report.built} digests in {report.build_seconds:.2f} s"
+        f"[{name}] build: {report.built} digests in {report.build_seconds:.2f} s"
         f" ({report.build_seconds / max(report.built, 1) * 1000:.2f} ms each, recording included),"
         f" {report.renderings} distinct renderings"
     )
     print(
-        f"send: {report.parts_sent} messages to {report.completed} chats in {report.send_seconds:.1f} s"
-        f" = {achieved:.1f} msg/s; SEND_RATE {rate:g} -> ratio {achieved / rate:.3f} (goal >= 0.95)"
+        f"[{name}] send: {report.parts_sent} messages to {report.completed} chats in"
+        f" {report.send_seconds:.1f} s = {achieved:.1f} msg/s; SEND_RATE {rate:g} -> ratio"
+        f" {achieved / rate:.3f} (goal >= 0.95)"
     )
     print(
-        f"429s caused: {seen['rate_limited']} (goal 0); the server got {seen['messages']} messages"
-        f" in {seen['chats']} chats; left pending {report.left_pending}"
+        f"[{name}] 429s caused: {seen['rate_limited']} (goal 0); the server got {seen['messages']}"
+        f" messages in {seen['chats']} chats; left pending {report.left_pending}"
     )
+    return {
+        "build": report.build_seconds,
+        "ratio": achieved / rate,
+        "sample": 0.0,
+        "429": seen["rate_limited"],
+        "_sample": sample,  # type: ignore[dict-item]
+    }
+
+
+async def run(
+    subscribers: int,
+    rate: float,
+    database_url: str | None = None,
+    replicas: Sequence[int] = (),
+    replica_subscribers: int = 2000,
+) -> None:
+    sqlite = await one_store("sqlite", subscribers, rate, None)
+    capacity = await server_capacity(str(sqlite["_sample"]))
     print(
         f"baseline: the fake alone takes {capacity:.0f} of these messages a second unpaced,"
         f" {capacity / rate:.1f}x SEND_RATE: the pacer, not the server, set the pace"
@@ -270,14 +307,137 @@ async def run(subscribers: int, rate: float) -> None:
         f" (goal <= 250 MB; of it {AIOGRAM_RSS_MB + IMPORT_RSS_MB:.0f} MB is Python with aiogram"
         " and the services imported)"
     )
+    if database_url is None:
+        return
+    postgresql = await one_store("postgresql", subscribers, rate, database_url)
+    print(
+        f"postgresql / sqlite, same run: build time {postgresql['build'] / sqlite['build']:.2f}x,"
+        f" send ratio {postgresql['ratio'] / sqlite['ratio']:.3f}x"
+    )
+    if replicas:
+        await replica_runs(database_url, replica_subscribers, rate, replicas)
+
+
+async def scratch_database(server_url: str, prefix: str, template: str | None = None) -> str:
+    """A new database on the server of `server_url` (its owner needs CREATEDB); its URL."""
+    name = f"{prefix}_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        suffix = f" TEMPLATE {template}" if template else ""
+        await admin.execute(f"CREATE DATABASE {name}{suffix}")
+    finally:
+        await admin.close()
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+async def drop_database(server_url: str, url: str) -> None:
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {urlsplit(url).path[1:]} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+async def replica_runs(
+    database_url: str, subscribers: int, rate: float, counts: Sequence[int]
+) -> None:
+    """N delivery processes' worth of replicas on one PostgreSQL database and one budget.
+
+    The digests are built and recorded once (setup); then N replicas, each with its own
+    connections, claims, bot session and pacer at its heartbeat share of SEND_RATE, run a
+    pass together against one fake Telegram enforcing SEND_RATE. They run in this one
+    process (the machine has two cores; the database and the fake need them too), which
+    tests the protocol (claims, shared budget) rather than more CPU.
+    """
+    template = await scratch_database(database_url, "bench_replicas_tpl")
+    db = await PostgresDatabase.open(template)
+    clock = ManualClock(NOW)
+    try:
+        world = await populate(db, clock, subscribers)
+        batch = await world.digests.build_due(NOW, everyone=True)
+        created = await world.deliveries.create_many(batch.deliveries)
+        parts = sum(len(item.parts) for item in batch.deliveries if item.parts)
+    finally:
+        await db.close()
+    print(
+        f"replicas: {len(created)} digests recorded once ({parts} messages); each run starts"
+        " from a copy of that database"
+    )
+    for count in counts:
+        target = await scratch_database(
+            database_url, "bench_replicas", template=urlsplit(template).path[1:]
+        )
+        process, connection, url = start_server(rate, subscribers)
+        stores = [await PostgresDatabase.open(target) for _ in range(count)]
+        bots: list[Bot] = []
+        try:
+            services = []
+            for number, store in enumerate(stores):
+                replica = World(store, ManualClock(NOW))
+                bot = bot_for_url(url)
+                pacer = install_pacing(bot, PacingPolicy(send_rate=rate))
+                bots.append(bot)
+                budget = SharedBudget(
+                    ReplicaRegistry(store, replica.clock, replica_id=f"replica-{number}"),
+                    pacer,
+                    rate,
+                )
+                services.append((replica, bot, budget))
+            for _, _, budget in services:
+                await budget.refresh()
+            shares = [await budget.refresh() for _, _, budget in services]
+            started = time.perf_counter()
+            reports = await asyncio.gather(
+                *(
+                    replica.delivery(DeliveryPolicy(send_rate=budget.share)).run_pass(
+                        TelegramSender(bot), everyone=True
+                    )
+                    for replica, bot, budget in services
+                )
+            )
+            elapsed = time.perf_counter() - started
+        finally:
+            for bot in bots:
+                await close_session(bot.session)
+            for store in stores:
+                await store.close()
+            await drop_database(database_url, target)
+        seen = stop_server(process, connection)
+        sent = sum(report.parts_sent for report in reports)
+        window = max(report.send_seconds for report in reports)
+        print(
+            f"replicas={count}: shares {', '.join(f'{s:.1f}' for s in shares)} msg/s;"
+            f" {sent} messages in {window:.1f} s = {sent / window:.1f} msg/s together,"
+            f" ratio {sent / window / rate:.3f} of SEND_RATE (goal >= 0.95);"
+            f" 429s {seen['rate_limited']} (goal 0); digests twice"
+            f" {seen['messages'] - parts} (goal 0); split"
+            f" {'/'.join(str(report.parts_sent) for report in reports)};"
+            f" pass wall time {elapsed:.1f} s"
+        )
+    await drop_database(database_url, template)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Delivery at scale through the fake Bot API.")
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=60.0, help="SEND_RATE for the run")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (postgresql://user@host:port/db, CREATEDB): the same figures"
+        " on it in the same run, in scratch databases it creates and drops",
+    )
+    parser.add_argument(
+        "--replicas",
+        default="",
+        help="with --database-url: replica counts sharing one budget, e.g. 1,2,3",
+    )
+    parser.add_argument("--replica-subscribers", type=int, default=2000)
     args = parser.parse_args()
-    asyncio.run(run(args.subscribers, args.rate))
+    counts = [int(part) for part in args.replicas.split(",") if part.strip()]
+    asyncio.run(
+        run(args.subscribers, args.rate, args.database_url, counts, args.replica_subscribers)
+    )
 
 
 if __name__ == "__main__":

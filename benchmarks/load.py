@@ -18,6 +18,11 @@ ingest run how much of the load window the ingest pass covered; then the ratios
 ingesting/idle. Goals: p99 ≤ 200 ms, 0 lost.
 
     .venv/bin/python benchmarks/load.py [--rate 1000] [--seconds 15] [--articles 500]
+        [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+
+With --database-url both runs are made again with the bot on PostgreSQL (a scratch
+database per run, created and dropped on that server; its owner needs CREATEDB), and the
+PostgreSQL/SQLite ratios of the same figures are printed.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -221,8 +229,10 @@ def write_sources(path: Path, base_url: str | None) -> None:
     path.write_text("\n".join(blocks), encoding="utf-8")
 
 
-def bot_env(folder: Path, telegram_url: str) -> dict[str, str]:
+def bot_env(folder: Path, telegram_url: str, database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     env.update(
         BOT_TOKEN=DEFAULT_TOKEN,
         TELEGRAM_API_URL=telegram_url,
@@ -263,7 +273,41 @@ BOT_COMMAND = ("-m", "bot", "run")
 BARE_COMMAND = (str(ROOT / "benchmarks" / "bare_bot.py"),)
 
 
-async def preload(folder: Path, articles: int) -> None:
+async def scratch_database(server_url: str, name: str) -> str:
+    """A new, empty database on the server of `server_url`; its URL."""
+    database = f"load_{name.replace('-', '_')}_{os.getpid()}_{int(time.time()) % 10**6}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f"CREATE DATABASE {database}")
+    finally:
+        await admin.close()
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+
+
+async def drop_database(server_url: str, url: str) -> None:
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {urlsplit(url).path[1:]} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+async def stored_articles(folder: Path, database_url: str | None) -> int:
+    if database_url:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return int(await conn.fetchval("SELECT COUNT(*) FROM articles"))
+        except asyncpg.UndefinedTableError:  # the schema is not there yet
+            return 0
+        finally:
+            await conn.close()
+    with contextlib.suppress(sqlite3.Error), sqlite3.connect(folder / "newsdigest.db") as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    return 0
+
+
+async def preload(folder: Path, articles: int, database_url: str | None = None) -> None:
     """Store `articles` from the local site with the ingest command, before the bot starts."""
     site, base_url = await start_news_site(articles)
     try:
@@ -274,15 +318,22 @@ async def preload(folder: Path, articles: int) -> None:
             "bot",
             "ingest",
             cwd=ROOT,
-            env=bot_env(folder, "http://127.0.0.1:9"),
+            env=bot_env(folder, "http://127.0.0.1:9", database_url),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
         _, said = await ingest.communicate()
         if ingest.returncode != 0:
             raise RuntimeError(f"the preload ingest failed: {said.decode(errors='replace')}")
-        with sqlite3.connect(folder / "newsdigest.db") as conn:  # the idle bot runs no pass
-            conn.execute("UPDATE sources SET enabled = 0")
+        if database_url:  # the idle bot runs no pass
+            conn = await asyncpg.connect(database_url)
+            try:
+                await conn.execute("UPDATE sources SET enabled = FALSE")
+            finally:
+                await conn.close()
+        else:
+            with sqlite3.connect(folder / "newsdigest.db") as db:
+                db.execute("UPDATE sources SET enabled = 0")
     finally:
         site.terminate()
         await site.wait()
@@ -296,12 +347,37 @@ async def run(
     articles: int,
     stored: int = 0,
     command: tuple[str, ...] = BOT_COMMAND,
+    server_url: str | None = None,
 ) -> Run:
-    """One bot under the load: ingesting `articles` meanwhile, or idle over `stored` ones."""
+    """One bot under the load: ingesting `articles` meanwhile, or idle over `stored` ones.
+
+    With `server_url` the bot's store is a scratch PostgreSQL database on that server."""
     result = Run(name)
     folder = Path(tempfile.mkdtemp(prefix=f"newsdigest-load-{name}-"))
+    database_url = await scratch_database(server_url, name) if server_url else None
+    try:
+        return await _run(
+            result, folder, database_url, rate=rate, seconds=seconds, articles=articles,
+            stored=stored, command=command,
+        )  # fmt: skip
+    finally:
+        if server_url and database_url:
+            await drop_database(server_url, database_url)
+
+
+async def _run(
+    result: Run,
+    folder: Path,
+    database_url: str | None,
+    *,
+    rate: int,
+    seconds: float,
+    articles: int,
+    stored: int,
+    command: tuple[str, ...],
+) -> Run:
     if stored:
-        await preload(folder, stored)
+        await preload(folder, stored, database_url)
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     site = None
     base_url = None
@@ -319,14 +395,14 @@ async def run(
             sys.executable,
             *command,
             cwd=folder,
-            env=bot_env(folder, url),
+            env=bot_env(folder, url, database_url),
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
         )
     try:
         await ask(ours, "ready")
         if articles:  # start the load once the pass is storing articles
-            await wait_for_articles(folder / "newsdigest.db", 1, 300)
+            await wait_for_articles(folder, database_url, 1, 300)
             await wait_for_line(log_path, "ingest pass", 0)
         elif stored:  # as long after start as the ingesting run: past its first (empty) pass
             await wait_for_line(log_path, "ingest pass", 120)
@@ -353,12 +429,13 @@ async def run(
     return result
 
 
-async def wait_for_articles(database: Path, count: int, timeout: float) -> None:
+async def wait_for_articles(
+    folder: Path, database_url: str | None, count: int, timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
-        with contextlib.suppress(sqlite3.Error), sqlite3.connect(database) as conn:
-            if conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] >= count:
-                return
+        if await stored_articles(folder, database_url) >= count:
+            return
         if time.monotonic() > deadline:
             raise TimeoutError("no article stored")
         await asyncio.sleep(0.2)
@@ -406,11 +483,31 @@ def report(run_: Run) -> None:
     )
 
 
+async def both_runs(args: argparse.Namespace, server_url: str | None) -> tuple[Run, Run]:
+    """The idle run and the ingesting run, on SQLite or on PostgreSQL at `server_url`."""
+    store = "postgresql" if server_url else "sqlite"
+    idle = await run(
+        f"idle-{store}", rate=args.rate, seconds=args.seconds, articles=0,
+        stored=args.articles, server_url=server_url,
+    )  # fmt: skip
+    report(idle)
+    busy = await run(
+        f"ingesting-{store}", rate=args.rate, seconds=args.seconds, articles=args.articles,
+        server_url=server_url,
+    )  # fmt: skip
+    report(busy)
+    return idle, busy
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--rate", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server: both runs again with the bot on it, and the ratios",
+    )
     parser.add_argument(
         "--floor",
         action="store_true",
@@ -426,10 +523,18 @@ async def main() -> None:
             "bare", rate=args.rate, seconds=args.seconds, articles=0, command=BARE_COMMAND
         )
         report(bare)
-    idle = await run("idle", rate=args.rate, seconds=args.seconds, articles=0, stored=args.articles)
-    report(idle)
-    busy = await run("ingesting", rate=args.rate, seconds=args.seconds, articles=args.articles)
-    report(busy)
+    idle, busy = await both_runs(args, None)
+    if args.database_url:
+        print("-- the same on PostgreSQL (DATABASE_URL)")
+        pg_idle, pg_busy = await both_runs(args, args.database_url)
+        for label, share in (("p50", 0.50), ("p99", 0.99)):
+            print(
+                f"ratio postgresql/sqlite {label}: idle"
+                f" {pg_idle.percentile(share) / idle.percentile(share):.2f}, ingesting"
+                f" {pg_busy.percentile(share) / busy.percentile(share):.2f}"
+            )
+        print(f"lost on postgresql: idle {pg_idle.lost}, ingesting {pg_busy.lost}")
+        print("-- SQLite (the default store):")
     if busy.ingest_window:
         start, end = busy.ingest_window
         print(
