@@ -17,6 +17,7 @@ is told once, because the link is dropped once.
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import suppress
 
 from aiogram import Bot, F, Router
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 
 OWN_CHAT = {"own_chat": True}  # these handlers act on the chat they are sent in, always
 MARK = "✓ "
+USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")  # a public channel's name, as Telegram allows
+CHANNEL_ID = re.compile(r"-100\d{6,13}")
 ADMINS = (ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR)
 
 
@@ -96,6 +99,16 @@ async def bot_can_post(bot: Bot, channel_id: int) -> bool:
     return isinstance(member, ChatMemberAdministrator) and bool(member.can_post_messages)
 
 
+def channel_reference(text: str) -> int | str | None:
+    """A channel as people name it (@name, t.me/name, its -100… id) as the Bot API takes it;
+    None for anything that cannot be one, so Telegram is not asked about it."""
+    word = text.strip().split(maxsplit=1)[0] if text.strip() else ""
+    if CHANNEL_ID.fullmatch(word):
+        return int(word)
+    name = word.removeprefix("https://").removeprefix("t.me/").removeprefix("@")
+    return f"@{name}" if USERNAME.fullmatch(name) else None
+
+
 def acting_on_note(channel: Channel) -> str:
     """The line that says a command acts on a channel, not on the private chat."""
     return fill(_("Channel {channel}:"), channel=channel.name)
@@ -115,13 +128,16 @@ async def channel_command(
 ) -> None:
     if message.from_user is None:
         return
-    reference = (command.args or "").strip().split(maxsplit=1)
-    if reference:
-        target: int | str = reference[0]
-        if reference[0].lstrip("-").isdigit():
-            target = int(reference[0])
-        elif not reference[0].startswith("@"):
-            target = "@" + reference[0].removeprefix("https://t.me/").removeprefix("t.me/")
+    if (command.args or "").strip():
+        target = channel_reference(command.args or "")
+        if target is None:
+            await message.answer(
+                _(
+                    "Send the channel's public name, <code>/channel @name</code>, or forward me"
+                    " a post from the channel."
+                )
+            )
+            return
         await _link(
             message,
             bot,
@@ -208,7 +224,7 @@ async def _link(
     # The channel starts with the settings of the person who linked it.
     await subscribers.register(
         chat.id,
-        chat_type=ChatType.CHANNEL,
+        chat_type="channel",
         language=own.language,
         timezone=own.timezone,
         digest_time=own.digest_time,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.telegram import TelegramSender
-from handlers.channels import ChannelPick
+from handlers.channels import ChannelPick, channel_reference
 from tests.handlers.conftest import Talk
 
 CHANNEL = -1001234
@@ -214,3 +216,32 @@ async def test_here_outside_a_forum_says_what_it_is_for(talk: Talk) -> None:
     reply = await talk.send(-501, "/here", user_id=OWNER, language_code="en")
 
     assert reply.text.startswith("/here is for groups with topics")
+
+
+@pytest.mark.parametrize(
+    ("typed", "reference"),
+    [
+        ("@news_kz", "@news_kz"),
+        ("news_kz", "@news_kz"),
+        ("https://t.me/news_kz", "@news_kz"),
+        ("t.me/news_kz now", "@news_kz"),
+        ("-1001234567890", -1001234567890),
+        ("0", None),
+        ("@", None),
+        ("новости", None),
+        ("-42", None),
+    ],
+)
+def test_a_channel_is_named_by_its_public_name_link_or_id(
+    typed: str, reference: int | str | None
+) -> None:
+    assert channel_reference(typed) == reference
+
+
+async def test_something_that_cannot_name_a_channel_is_answered_without_asking_telegram(
+    talk: Talk,
+) -> None:
+    reply = await talk.send(OWNER, "/channel 0", language_code="en")
+
+    assert reply.text.startswith("Send the channel's public name")
+    assert talk.telegram.requests["getChat"] == 0
