@@ -114,7 +114,7 @@ async def _copy_table(source: Database, conn: Any, table: str, types: dict[str, 
             for row in rows
         ]
         await conn.copy_records_to_table(table, records=records, columns=names)
-    if "id" in types:
+    if types.get("id") in ("bigint", "integer"):  # an identity goes on after the copied ids
         await conn.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
             f" COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
