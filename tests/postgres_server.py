@@ -92,8 +92,12 @@ class PostgresServer:
             stderr=open(self.folder / "server.log", "wb"),  # noqa: SIM115
         )  # fmt: skip
         # Its own loop in its own thread: the first test to ask may be running in a loop.
-        with ThreadPoolExecutor(1) as thread:
-            thread.submit(asyncio.run, self._prepare()).result()
+        try:
+            with ThreadPoolExecutor(1) as thread:
+                thread.submit(asyncio.run, self._prepare()).result()
+        except BaseException:
+            self.stop()  # never leave a server behind
+            raise
         return self
 
     async def _prepare(self) -> None:
