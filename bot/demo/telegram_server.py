@@ -100,6 +100,14 @@ class RecordedError:
     description: str
     chat_id: int | None
 
+    @property
+    def found_nothing(self) -> bool:
+        """A lookup of a chat the bot cannot see (`/channel @name` naming nobody): Telegram's
+        answer to a question, not a message it refused."""
+        return self.method in {"getChat", "getChatMember"} and self.description.endswith(
+            "chat not found"
+        )
+
 
 @dataclass(slots=True)
 class SentMessage:

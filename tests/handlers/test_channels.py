@@ -245,3 +245,13 @@ async def test_something_that_cannot_name_a_channel_is_answered_without_asking_t
 
     assert reply.text.startswith("Send the channel's public name")
     assert talk.telegram.requests["getChat"] == 0
+
+
+async def test_a_channel_nobody_can_find_is_answered_and_nothing_else_is_refused(
+    talk: Talk,
+) -> None:
+    reply = await talk.send(OWNER, "/channel @no_such_channel", language_code="en")
+
+    assert reply.text
+    assert talk.telegram.errors
+    assert all(error.found_nothing for error in talk.telegram.errors)
