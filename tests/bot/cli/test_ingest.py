@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -11,10 +12,14 @@ import pytest
 
 from bot.__main__ import main
 from bot.cli import build_parser
+from bot.cli.ingest import SKIPPED
 from bot.config import Settings
 from bot.demo.news_site import NewsSite
 from services.clock.clocks import SystemClock
 from services.storage import ArticleRepository, Database, SourceRepository
+from services.storage.postgres import PostgresDatabase
+from services.storage.replicas import role_lock
+from tests.postgres_server import PostgresServer
 
 MakeSettings = Callable[..., Settings]
 
@@ -150,3 +155,41 @@ async def test_sources_of_the_file_are_in_the_database_after_a_pass(
     assert [(s.url, s.healthy, s.last_success_at is not None) for s in stored] == [
         (news_site.url(NewsSite.FEED_EMPTY), True, True)
     ]
+
+
+async def test_on_postgresql_a_pass_waits_for_no_replica_and_none_overlaps_it(
+    tmp_path: Path,
+    make_settings: MakeSettings,
+    news_site: NewsSite,
+    postgres_server: PostgresServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = await postgres_server.fresh_database()
+    settings = make_settings(
+        database_url=url,
+        sources_file=sources_file(tmp_path, news_site, NewsSite.FEED_ALL, NewsSite.FAULT_SLOW),
+    )
+    replica = await PostgresDatabase.open(url)
+    try:
+        replicas_role = role_lock(replica, "ingest")
+        assert await replicas_role.try_acquire()
+
+        assert await run(settings, "ingest") == 0
+
+        assert capsys.readouterr().out.strip() == SKIPPED
+        assert news_site.hits[NewsSite.FEED_ALL] == 0
+        await replicas_role.release()
+
+        cron = asyncio.create_task(run(settings, "ingest"))
+        while news_site.slow_in_flight == 0:  # the pass is under way, waiting on a source
+            await asyncio.sleep(0.05)
+        assert not await replicas_role.try_acquire()
+        news_site.release_slow()
+        assert await cron == 0
+
+        assert f"Total: {len(news_site.articles)} new" in capsys.readouterr().out
+        assert await replicas_role.try_acquire()  # given back when the pass is done
+        await replicas_role.release()
+    finally:
+        await replica.close()
+        await postgres_server.drop(url)
