@@ -68,6 +68,7 @@ async def search(
             timezone=known_subscriber.timezone if known_subscriber else options.default_timezone,
             sentences=known_subscriber.digest_length if known_subscriber else DEFAULT_SENTENCES,
             chat_id=message.chat.id,
+            grouped=False,  # fresh articles of a running pass need not wait for their story
         )
     parts = render_html(found)
     if not parts:

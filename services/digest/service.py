@@ -27,7 +27,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -499,9 +499,14 @@ class DigestService:
         timezone: str = "UTC",
         sentences: int = 3,
         chat_id: int | None = None,
+        grouped: bool = True,
     ) -> Digest:
         """The digest of stored articles matching `query` (no subscriber, nothing recorded),
         as `chat_id` may see it (None: only what everyone may).
+
+        With `grouped` False (/search: a person is waiting) articles an ingest pass has
+        stored but not yet grouped are shown as stories of their own instead of waiting
+        for clustering; digests are always grouped.
 
         Raises services.query.QueryError when the query cannot be run.
         """
@@ -511,7 +516,7 @@ class DigestService:
         hits = await self._search.search(
             parsed, since=since, until=until, limit=self.policy.search_limit
         )
-        await self._rank_hits(shared, {0: hits}, {0: query_terms(parsed)})
+        await self._rank_hits(shared, {0: hits}, {0: query_terms(parsed)}, grouped=grouped)
         picks = _Picks(self.policy.per_topic)
         hidden = await self._hidden(shared, chat_id)
         for ranked in shared.rankings[0]:
@@ -560,18 +565,26 @@ class DigestService:
         shared: _Pass,
         hits: dict[int, list[SearchHit]],
         terms: dict[int, QueryTerms | None],
+        *,
+        grouped: bool = True,
     ) -> None:
         shared.terms.update(terms)
         article_ids = sorted({hit.article_id for found in hits.values() for hit in found})
         if not article_ids:
             shared.rankings.update({key: [] for key in hits})
             return
-        missing = await self._stories.unclustered(article_ids)
-        if missing:
-            await self._clusterer.assign_many(missing)
+        if grouped:
+            missing = await self._stories.unclustered(article_ids)
+            if missing:
+                await self._clusterer.assign_many(missing)
         matched = {article.id: article for article in await self._articles.cards(article_ids)}
+        for card in [a for a in matched.values() if a.story_id is None and not grouped]:
+            # Not grouped yet: a story of its own, under an id no stored story has.
+            matched[card.id] = replace(card, story_id=-card.id)
+            shared.stories.setdefault(-card.id, _Story(-card.id, [matched[card.id]]))
         story_ids = sorted(
-            {a.story_id for a in matched.values() if a.story_id is not None} - set(shared.stories)
+            {a.story_id for a in matched.values() if a.story_id and a.story_id > 0}
+            - set(shared.stories)
         )
         members = await self._stories.members(story_ids)
         member_articles = dict(matched)  # the matches are members too: read only the rest

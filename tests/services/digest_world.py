@@ -128,8 +128,10 @@ class World:
         published: datetime | None = None,
         language: str = "ru",
         summary: list[str] | None = None,
+        cluster: bool = True,
     ) -> Article:
-        """An outlet's article arrives (at `arrived`, default now) and is indexed and clustered."""
+        """An outlet's article arrives (at `arrived`, default now) and is indexed and clustered
+        (without `cluster`: left for a pass still running to group)."""
         if arrived is not None:
             self.clock.set(arrived)
         host = hashlib.sha1(outlet.encode()).hexdigest()[:10]
@@ -154,7 +156,8 @@ class World:
         article = await self.articles.get(article_id)
         assert article is not None
         await self.index.index_article(article)
-        await self.clusterer.assign(article_id)
+        if cluster:
+            await self.clusterer.assign(article_id)
         stored = await self.articles.get(article_id)
         assert stored is not None
         return stored

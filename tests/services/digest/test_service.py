@@ -426,6 +426,34 @@ async def test_a_query_digest_lists_matching_stories_without_recording_anything(
     assert await world.deliveries.recorded_dates(["2026-03-20"]) == set()
 
 
+async def test_a_search_shows_articles_not_yet_grouped_as_their_own_stories_without_waiting(
+    db: Database, clock: ManualClock
+) -> None:
+    world = newsroom(db, clock)
+    await publish_syndicated(world, MORNING - timedelta(hours=3))
+    fresh = await world.publish(
+        "Путин обсудил поставки газа с премьер-министром Монголии",
+        "Президент России Владимир Путин обсудил с премьер-министром Монголии поставки газа по"
+        " новому газопроводу.",
+        outlet="РБК",
+        arrived=MORNING - timedelta(hours=1),
+        cluster=False,  # stored by a pass that has not grouped it yet
+    )
+    clock.set(MORNING)
+    since = MORNING - timedelta(hours=24)
+
+    searched = await world.digests.for_query("Путин газ", since=since, grouped=False)
+
+    assert sorted(len(item.also) for item in searched.items) == [0, 2]
+    assert fresh.url in {item.url for item in searched.items}
+    assert await world.stories.unclustered([fresh.id]) == [fresh.id]  # left to the pass
+
+    digest = await world.digests.for_query("Путин газ", since=since)
+
+    assert sorted(len(item.also) for item in digest.items) == [0, 2]
+    assert await world.stories.unclustered([fresh.id]) == []  # a digest groups first
+
+
 def test_digest_policy_defaults_match_the_product() -> None:
     policy = DigestPolicy()
     assert (policy.per_topic, policy.first_window) == (5, timedelta(hours=24))
