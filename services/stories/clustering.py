@@ -15,7 +15,10 @@ assignment, so several processes (the bot, a CLI ingest) keep agreeing on the st
 
 Ingestion calls `StoryClusterer.assign_article(article)` for every article it has just
 stored (or `assign(article_id)`); digests call `assign_many` for stored articles that have
-no story yet.
+no story yet. Fingerprinting (lemmas, NER) is the slow part and needs no lock: it runs in
+a worker thread before the lock is taken, once per article however many callers want it,
+so the lock is held only to compare with the index and write the story, and a digest
+waiting for new articles never waits behind a pass's fingerprinting.
 """
 
 from __future__ import annotations
@@ -194,6 +197,7 @@ class StoryClusterer:
         self._index = StoryIndex(threshold=threshold)
         self._loaded_up_to = 0
         self._lock = asyncio.Lock()
+        self._events: dict[int, asyncio.Future[EventFingerprint]] = {}  # being fingerprinted
 
     async def assign(self, article_id: int) -> int | None:
         """Put one stored article into its story (new or existing); returns the story id.
@@ -207,8 +211,9 @@ class StoryClusterer:
 
     async def assign_article(self, article: Article) -> int:
         """`assign` for an article already at hand (ingestion's hook after storing)."""
+        event = await self._event_of(article)
         async with self._lock:
-            return await self._assign(article)
+            return await self._assign(article, event)
 
     async def assign_many(self, article_ids: Sequence[int]) -> None:
         """Assign several stored articles, oldest first (so earlier reports found stories).
@@ -216,11 +221,14 @@ class StoryClusterer:
         Articles another caller assigned while this one waited for the lock are skipped:
         during an ingest pass many searches find the same new articles unassigned.
         """
+        pending = await self._stories.unclustered(list(article_ids))
+        articles = sorted(await self._articles.get_many(pending), key=lambda a: (a.time, a.id))
+        events = [await self._event_of(article) for article in articles]  # one thread at a time
         async with self._lock:
-            pending = await self._stories.unclustered(list(article_ids))
-            articles = await self._articles.get_many(pending)
-            for article in sorted(articles, key=lambda a: (a.time, a.id)):
-                await self._assign(article)
+            still = set(await self._stories.unclustered([article.id for article in articles]))
+            for article, event in zip(articles, events, strict=True):
+                if article.id in still:
+                    await self._assign(article, event)
 
     async def assign_pending(self, batch: int = 200) -> int:
         """Put every stored article still without a story into one; returns how many.
@@ -234,13 +242,28 @@ class StoryClusterer:
             log.info("story clusters caught up articles=%d", len(pending))
         return len(pending)
 
-    async def _assign(self, article: Article) -> int:
+    async def _event_of(self, article: Article) -> EventFingerprint:
+        """The article's fingerprint, computed off the loop; callers asking for an article
+        already being fingerprinted share that computation."""
+        pending = self._events.get(article.id)
+        if pending is None:
+            pending = asyncio.ensure_future(asyncio.to_thread(self._fingerprint, article))
+            self._events[article.id] = pending  # kept until the article has its story
+            pending.add_done_callback(lambda done: self._forget_failed(article.id, done))
+        return await asyncio.shield(pending)  # a caller given up on leaves it to the others
+
+    def _forget_failed(self, article_id: int, done: asyncio.Future[EventFingerprint]) -> None:
+        if done.cancelled() or done.exception() is not None:
+            self._events.pop(article_id, None)
+
+    async def _assign(self, article: Article, event: EventFingerprint) -> int:
+        """Under the lock: the index caught up, the story chosen and written."""
         await self._catch_up()
-        event = await asyncio.to_thread(self._fingerprint, article)
         at = article.time
         story_id = await asyncio.to_thread(self._index.story_for, event, at, exclude=article.id)
         joined = await self._stories.join(article.id, story_id, at=at, terms=event.encode())
         self._index.add(article.id, joined, at, event)
+        self._events.pop(article.id, None)
         return joined
 
     def _fingerprint(self, article: Article) -> EventFingerprint:

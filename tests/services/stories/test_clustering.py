@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -137,6 +138,30 @@ async def test_callers_waiting_on_the_same_new_articles_fingerprint_each_only_on
 
     assert sorted(fingerprinted) == sorted(ids)
     assert len({await room.story_of(article_id) for article_id in ids}) == 1
+
+
+async def test_an_article_being_fingerprinted_holds_up_no_other_articles_story(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = Newsroom(db, clock)
+    slow_id, quick_id = [await room.store(article) for article in of_story("pensions")[:2]]
+    released = threading.Event()
+    read = room.clusterer._fingerprint
+
+    def slow_for_one(article: Article) -> EventFingerprint:
+        if article.id == slow_id:
+            released.wait(timeout=30)
+        return read(article)
+
+    monkeypatch.setattr(room.clusterer, "_fingerprint", slow_for_one)
+    slow = asyncio.create_task(room.clusterer.assign(slow_id))
+    await asyncio.sleep(0.05)  # the slow article is in its worker thread now
+
+    quick_story = await asyncio.wait_for(room.clusterer.assign(quick_id), timeout=10)
+
+    assert not slow.done()
+    released.set()
+    assert await slow == quick_story  # same event: the order did not change the grouping
 
 
 async def test_another_process_joins_the_stories_this_one_made(
