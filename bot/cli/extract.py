@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from bot.cli.inputs import InputError, read_bytes
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -49,10 +50,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=extract_command)
 
 
-class _InputError(Exception):
-    """The source cannot be read; the message is for the person at the terminal."""
-
-
 async def extract_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl:
         return await _batch(args.source)
@@ -60,10 +57,10 @@ async def extract_command(args: argparse.Namespace, settings: Settings) -> int:
         if args.source.startswith(("http://", "https://")):
             article = await _from_url(args.source, settings)
         else:
-            data = await asyncio.to_thread(_read_bytes, args.source)
+            data = await asyncio.to_thread(read_bytes, args.source)
             url = args.url or _file_url(args.source)
             article = await asyncio.to_thread(_extract, data, url, None)
-    except _InputError as exc:
+    except InputError as exc:
         print(f"extract: {exc}", file=sys.stderr)
         return 2
     if article is None:
@@ -88,21 +85,8 @@ async def _from_url(url: str, settings: Settings) -> ExtractedArticle | None:
         async with Fetcher(allow_private_networks=settings.allow_private_networks) as fetcher:
             page = await fetcher.fetch(url)
     except FetchError as exc:
-        raise _InputError(f"cannot fetch {url}: {exc}") from None
+        raise InputError(f"cannot fetch {url}: {exc}") from None
     return await asyncio.to_thread(_extract, page.content, page.final_url, page.content_type)
-
-
-def _read_bytes(source: str) -> bytes:
-    if source == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(source).read_bytes()
-    except FileNotFoundError:
-        raise _InputError(f"no such file: {source}") from None
-    except IsADirectoryError:
-        raise _InputError(f"{source} is a folder, not a file") from None
-    except OSError as exc:
-        raise _InputError(f"cannot read {source}: {exc.strerror or exc}") from None
 
 
 def _file_url(source: str) -> str:

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from bot.cli.inputs import InputError, read_bytes
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -80,10 +81,6 @@ class _Article:
     language: str
 
 
-class _InputError(Exception):
-    """The source cannot be read; the message is for the person at the terminal."""
-
-
 async def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl:
         return await _batch(args.source, settings)
@@ -92,7 +89,7 @@ async def summarize_command(args: argparse.Namespace, settings: Settings) -> int
             title, summary = await _summarize_url(args.source, args, settings)
         else:
             title, summary = await _summarize_file(args.source, args, settings)
-    except _InputError as exc:
+    except InputError as exc:
         print(f"summarize: {exc}", file=sys.stderr)
         return 2
     if title:
@@ -131,16 +128,16 @@ async def _summarize_url(
                 language=args.language,
             )
     except FetchError as exc:
-        raise _InputError(f"cannot fetch {url}: {exc}") from None
+        raise InputError(f"cannot fetch {url}: {exc}") from None
     except NoArticle:
-        raise _InputError(f"no article text found at {url}") from None
+        raise InputError(f"no article text found at {url}") from None
     return found.title, found.sentences
 
 
 async def _summarize_file(
     source: str, args: argparse.Namespace, settings: Settings
 ) -> tuple[str, Sequence[str]]:
-    data = await asyncio.to_thread(_read_bytes, source)
+    data = await asyncio.to_thread(read_bytes, source)
     article = await asyncio.to_thread(_article_from_bytes, data, source, args.language)
     async with _summarizer(settings) as summarizer:
         summary = await summarizer.summarize(
@@ -150,20 +147,6 @@ async def _summarize_file(
             title=article.title or None,
         )
     return article.title, summary
-
-
-def _read_bytes(source: str) -> bytes:
-    if source == "-":
-        return sys.stdin.buffer.read()
-    path = Path(source)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise _InputError(f"no such file: {source}") from None
-    except IsADirectoryError:
-        raise _InputError(f"{source} is a folder, not a file") from None
-    except OSError as exc:
-        raise _InputError(f"cannot read {source}: {exc.strerror or exc}") from None
 
 
 def _looks_like_html(text: str) -> bool:
@@ -180,7 +163,7 @@ def _article_from_bytes(data: bytes, source: str, language: str | None) -> _Arti
         url = "file:///" + (Path(source).name if source != "-" else "stdin")
         extracted = extract_article(data, url=url, language_hint=_hint(language))
         if extracted is None:
-            raise _InputError("the page holds no article text")
+            raise InputError("the page holds no article text")
         return _Article(extracted.title, extracted.text, language or extracted.language)
     return _Article("", text, language or detect_language(text))
 
