@@ -55,3 +55,13 @@ class OwnSourceFollow(CallbackData, prefix="sf"):
     """Follow everything from one of the chat's own sources as a topic (/sources, /addsource)."""
 
     source_id: RowId
+
+
+class LinkAsSource(CallbackData, prefix="sl"):
+    """Add the link a summary is about as the chat's source (the button under a summary).
+
+    A URL does not fit in 64 bytes: the link is read back from the summary message itself,
+    and `digest` (handlers.summary.link_digest) checks it is the link the button was made for.
+    """
+
+    digest: Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]

@@ -1,5 +1,6 @@
-"""A chat's own sources: /addsource, /sources, /removesource, /subscribe source:URL, OPML
-files in and out (/import or just the file, /export).
+"""A chat's own sources: /addsource (or the "add as a source" button under a summary),
+/sources, /removesource, /subscribe source:URL, OPML files in and out (/import or just
+the file, /export).
 
 Anyone may keep sources in a private chat; in a group, its administrators (handlers
 flagged `admin`). The bot's admins reach handlers/admin.py first for the shared sources;
@@ -29,9 +30,10 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 
 from handlers.admin import split_lines
-from handlers.callbacks import OwnSourceDrop, OwnSourceFollow
+from handlers.callbacks import LinkAsSource, OwnSourceDrop, OwnSourceFollow
 from handlers.replies import fill, quote
-from handlers.summary import fetch_failure
+from handlers.summary import fetch_failure, link_digest, summarized_link
+from handlers.typing_status import typing_while_slow
 from services.clock.clocks import Clock
 from services.clock.zones import zone_of
 from services.ingest.feeds import FeedError, NotAFeed
@@ -78,6 +80,7 @@ def build_router() -> Router:
     router.message.register(receive_file, F.document, _file_wanted, flags=_ADMIN)
     router.callback_query.register(drop_pressed, OwnSourceDrop.filter(), flags=_ADMIN)
     router.callback_query.register(follow_pressed, OwnSourceFollow.filter(), flags=_ADMIN)
+    router.callback_query.register(link_pressed, LinkAsSource.filter(), flags=_ADMIN)
     return router
 
 
@@ -133,11 +136,19 @@ async def add_source(
             )
         )
         return
+    text, keyboard = await add_reply(own_sources, subscriber.chat_id, url)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def add_reply(
+    own_sources: OwnSources, chat_id: int, url: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Make `url` the chat's source and say how it went: /addsource and the "add as a
+    source" button under a summary both answer with this."""
     try:
-        added = await own_sources.add(subscriber.chat_id, url)
+        added = await own_sources.add(chat_id, url)
     except (FetchError, FeedError, OwnSourceLimit) as error:
-        await message.answer(add_failure(error, url))
-        return
+        return add_failure(error, url), None
     source = added.link.source
     if added.new:
         text = fill(
@@ -156,7 +167,27 @@ async def add_source(
             name=quote(source.name, NAME_SHOWN),
             url=quote(source.url, URL_SHOWN),
         )
-    await message.answer(text, reply_markup=_follow_keyboard(source))
+    return text, _follow_keyboard(source)
+
+
+async def link_pressed(
+    query: CallbackQuery,
+    callback_data: LinkAsSource,
+    *,
+    bot: Bot,
+    subscriber: Subscriber,
+    own_sources: OwnSources,
+) -> None:
+    """The "add as a source" button under a summary: /addsource with the summary's link."""
+    message = query.message
+    url = summarized_link(message) if isinstance(message, Message) else None
+    if not isinstance(message, Message) or url is None or link_digest(url) != callback_data.digest:
+        await query.answer(_("This button is out of date: send the link again."))
+        return
+    await query.answer()  # before the feed is fetched, which may take a while
+    async with typing_while_slow(bot, message.chat.id):
+        text, keyboard = await add_reply(own_sources, subscriber.chat_id, url)
+    await message.answer(text, reply_markup=keyboard)
 
 
 def _follow_keyboard(source: Source) -> InlineKeyboardMarkup:

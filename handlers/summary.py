@@ -4,17 +4,24 @@ While the page is fetched and summarised the chat shows "typing…". The reply h
 linked title, the site and the summary; a page that can't be fetched or holds no
 article gets a reply that says which, in the chat's language. Fetching costs more
 than any other command, so these handlers share the tighter "summary" throttle.
+
+Under a summary sits an "add as a source" button (unless the link already is one of the
+chat's sources): a URL does not fit in a button's 64 bytes, so the button carries only
+a digest of the link and handlers/sources.py reads the link back from the summary's title.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from urllib.parse import urlsplit
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message, MessageEntity
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 from aiogram.utils.i18n import gettext as _
 
+from handlers.callbacks import LinkAsSource
 from handlers.replies import fill, join_within, link, quote
 from handlers.typing_status import typing_while_slow
 from services.ingest.fetch import (
@@ -28,6 +35,7 @@ from services.ingest.fetch import (
     TooManyRedirects,
 )
 from services.ingest.link_summary import LinkSummaries, LinkSummary, NoArticle
+from services.sources.own import OwnSources
 from services.storage.models import Language, Subscriber
 
 SUMMARY_FLAGS = {"throttle": "summary"}
@@ -88,6 +96,7 @@ async def summary_command(
     language: Language,
     known_subscriber: Subscriber | None,
     link_summaries: LinkSummaries,
+    own_sources: OwnSources,
 ) -> None:
     if not command.args:
         await message.answer(
@@ -112,6 +121,7 @@ async def summary_command(
         language=language,
         known_subscriber=known_subscriber,
         link_summaries=link_summaries,
+        own_sources=own_sources,
     )
 
 
@@ -123,6 +133,7 @@ async def summary_of_link(
     language: Language,
     known_subscriber: Subscriber | None,
     link_summaries: LinkSummaries,
+    own_sources: OwnSources,
 ) -> None:
     sentences = known_subscriber.digest_length if known_subscriber else DEFAULT_SENTENCES
     try:
@@ -139,7 +150,10 @@ async def summary_of_link(
             )
         )
         return
-    await message.answer(summary_text(found))
+    chat_id = known_subscriber.chat_id if known_subscriber else message.chat.id
+    already = [await own_sources.find(chat_id, address) for address in {url, found.url}]
+    keyboard = None if any(already) else add_as_source_keyboard(found.url)
+    await message.answer(summary_text(found), reply_markup=keyboard)
 
 
 def fetch_failure(error: FetchError) -> str:
@@ -175,3 +189,40 @@ def summary_text(found: LinkSummary) -> str:
         return "\n".join(head)
     body = [str(quote(sentence, 1000)) for sentence in found.sentences]
     return "\n".join(head) + "\n" + join_within(body, limit=3500)
+
+
+def link_digest(url: str) -> str:
+    """Twelve hex digits naming a link, alike for the spellings Telegram may normalise a
+    text link to (case of scheme and host, a bare host's missing "/")."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii")
+        port = f":{parts.port}" if parts.port else ""
+    except (UnicodeError, ValueError):
+        port = ""
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@{host}{port}" if userinfo else f"{host}{port}"
+    canonical = f"{parts.scheme.lower()}://{netloc}{parts.path or '/'}?{parts.query}"
+    return hashlib.blake2b(canonical.encode(), digest_size=6).hexdigest()
+
+
+def summarized_link(message: Message) -> str | None:
+    """The link a summary is about: its title, the summary message's first text link."""
+    for entity in message.entities or []:
+        if entity.type == "text_link" and entity.url:
+            return entity.url
+    return None
+
+
+def add_as_source_keyboard(url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("Add as a source"),
+                    callback_data=LinkAsSource(digest=link_digest(url)).pack(),
+                )
+            ]
+        ]
+    )

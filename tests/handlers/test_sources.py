@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.demo.news_site import NewsSite
+from handlers.callbacks import LinkAsSource
+from handlers.summary import link_digest
+from services.sources.own import MAX_OWN_SOURCES
 from services.storage.models import NewArticle
 from tests.handlers.conftest import Talk
 
@@ -181,3 +184,96 @@ async def test_a_group_member_who_is_not_an_admin_cannot_add_sources(
     )
     assert "Added to this chat's sources" in done.text
     assert len(await talk.services.own_sources.list(-7_500)) == 1
+
+
+def add_button(url: str) -> str:
+    return LinkAsSource(digest=link_digest(url)).pack()
+
+
+async def test_add_as_a_source_under_a_summary_adds_the_sites_feed_like_addsource(
+    talk: Talk, news_site: NewsSite
+) -> None:
+    article = news_site.url(news_site.articles[0].path)
+    await talk.send(ALICE, article, language_code="en")
+
+    done = await talk.press(ALICE, add_button(article), language_code="en")
+
+    feed_url = news_site.url("/rss/all.xml")
+    assert "Added to this chat's sources" in done.text and feed_url in done.text
+    [link] = await talk.services.own_sources.list(ALICE)
+    assert link.source.url == feed_url
+    assert done.message.callback_data() == [f"sf:{link.source.id}"]
+    assert feed_url in (await talk.send(ALICE, "/sources", language_code="en")).text
+    assert await talk.services.own_sources.list(BOB) == []
+
+
+async def test_add_as_a_source_tapped_twice_says_it_is_already_there(
+    talk: Talk, news_site: NewsSite
+) -> None:
+    article = news_site.url(news_site.articles[1].path)
+    await talk.send(ALICE, article, language_code="en")
+    await talk.press(ALICE, add_button(article), language_code="en")
+
+    again = await talk.press(ALICE, add_button(article), language_code="en")
+
+    assert "Already one of this chat's sources" in again.text
+    assert len(await talk.services.own_sources.list(ALICE)) == 1
+
+
+async def test_add_as_a_source_keeps_the_limits_and_refusals_of_addsource(
+    talk: Talk, news_site: NewsSite
+) -> None:
+    article = news_site.url(news_site.articles[0].path)
+    await talk.send(ALICE, "/sources", language_code="en")  # the chat is known from here on
+    await talk.send(ALICE, article, language_code="en")
+    for number in range(MAX_OWN_SOURCES):
+        await talk.services.own_sources.repository.add(
+            ALICE, f"https://feeds.example/{number}.xml", name=f"feed {number}", language="ru"
+        )
+
+    refused = await talk.press(ALICE, add_button(article), language_code="en")
+
+    assert f"You have {MAX_OWN_SOURCES} sources" in refused.text
+    assert len(await talk.services.own_sources.list(ALICE)) == MAX_OWN_SOURCES
+
+
+async def test_in_a_group_only_an_admin_may_add_the_summarised_link(
+    talk: Talk, news_site: NewsSite
+) -> None:
+    group = -7_600
+    talk.telegram.register_chat(group, creator=ALICE, members=[BOB])
+    article = news_site.url(news_site.articles[0].path)
+    await talk.send(group, f"/summary {article}", user_id=BOB, language_code="en")
+
+    refused = await talk.press(group, add_button(article), user_id=BOB, language_code="en")
+
+    assert refused.messages == []
+    [answer] = refused.answers
+    assert answer.show_alert and "administrators" in (answer.text or "")
+    assert await talk.services.own_sources.list(group) == []
+    done = await talk.press(group, add_button(article), user_id=ALICE, language_code="en")
+    assert "Added to this chat's sources" in done.text
+    assert len(await talk.services.own_sources.list(group)) == 1
+
+
+async def test_a_forged_or_stale_add_button_is_answered_and_adds_nothing(
+    talk: Talk, news_site: NewsSite
+) -> None:
+    article = news_site.url(news_site.articles[0].path)
+    summary = (await talk.send(ALICE, article, language_code="en")).message.message_id
+    other = news_site.url(news_site.articles[1].path)
+    no_link = (await talk.send(ALICE, "/help", language_code="en")).messages[-1].message_id
+    presses = {
+        add_button(other): summary,  # not the link this summary is about
+        "sl:not-a-digest": summary,
+        add_button(article): no_link,  # on a message that holds no link
+    }
+
+    for data, message_id in presses.items():
+        reply = await talk.press(
+            ALICE, data, message_id=message_id, language_code="en", check_button=False
+        )
+        assert reply.messages == [], data
+        [answer] = reply.answers
+        assert answer.text, data
+    assert await talk.services.own_sources.list(ALICE) == []

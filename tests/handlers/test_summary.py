@@ -7,7 +7,8 @@ from datetime import timedelta
 from aiogram.types import Message
 
 from bot.demo.news_site import NewsSite
-from handlers.summary import first_link
+from handlers.callbacks import LinkAsSource
+from handlers.summary import first_link, link_digest
 from tests.handlers.conftest import Talk
 
 
@@ -128,3 +129,37 @@ async def test_links_in_a_group_are_left_alone(talk: Talk, news_site: NewsSite) 
     reply = await talk.send(-1210, news_site.url(news_site.articles[0].path), user_id=5)
 
     assert reply.messages == []
+
+
+def test_a_link_digest_survives_how_telegram_may_spell_the_link() -> None:
+    assert link_digest("HTTP://News.Example.KZ") == link_digest("http://news.example.kz/")
+    assert link_digest("http://news.example.kz/a") != link_digest("http://news.example.kz/b")
+    assert link_digest("http://news.example.kz/a?t=1") != link_digest("http://news.example.kz/a")
+    button = LinkAsSource(digest=link_digest("https://x.kz/" + "я" * 500))
+    assert len(button.pack().encode()) <= 64
+
+
+async def test_a_summary_offers_to_add_its_link_as_a_source(
+    talk: Talk, news_site: NewsSite
+) -> None:
+    url = news_site.url(news_site.articles[0].path)
+
+    reply = await talk.send(1211, url, language_code="en")
+
+    assert reply.message.callback_data() == [LinkAsSource(digest=link_digest(url)).pack()]
+    assert [button["text"] for button in reply.message.buttons()] == ["Add as a source"]
+
+
+async def test_no_add_button_when_the_link_already_is_one_of_the_chats_sources(
+    talk: Talk, news_site: NewsSite
+) -> None:
+    url = news_site.url(news_site.articles[0].path)
+    await talk.send(1212, "/sources", language_code="en")  # the chat is known from here on
+    await talk.services.own_sources.repository.add(1212, url, name="Статья", language="ru")
+
+    mine = await talk.send(1212, url, language_code="en")
+    theirs = await talk.send(1213, url, language_code="en")
+
+    assert mine.text.startswith(news_site.articles[0].title)
+    assert mine.message.callback_data() == []
+    assert theirs.message.callback_data() == [LinkAsSource(digest=link_digest(url)).pack()]
