@@ -18,6 +18,12 @@ exponentially, capped at a day, and never touches the others. A scheduled pass s
 the sources' starts across part of the interval instead of hitting every site at once.
 CPU work (feed parsing, extraction, cleaning) runs in a `CpuPool` (services/workers/cpu_pool.py),
 never on the loop.
+
+Entries are fetched, extracted and summarised many at a time, but a pass writes one
+article at a time (store, then index and cluster it): on SQLite every write waits for the
+one writer, first come first served, so a pass with sixteen articles' writes queued
+would put a person's /subscribe behind all of them; one at a time, it waits for at most
+one article's short transactions. Summarising, the slow part, stays outside.
 """
 
 from __future__ import annotations
@@ -177,6 +183,7 @@ class Ingestor:
         self._sleep = sleep
         self._claimed: set[str] = set()  # canonical URLs and hashes being stored right now
         self._in_flight = asyncio.Semaphore(self.policy.entries_in_flight)
+        self._writing = asyncio.Lock()  # one article's writes at a time (module docstring)
 
     # --- passes ------------------------------------------------------------------------
 
@@ -386,14 +393,14 @@ class Ingestor:
                 author=extracted.author,
                 published_at=min(published, now) if published else None,
             )
-            article_id = await self._articles.add(await self._summarised(article))
+            summarised = await self._summarised(article)
+            async with self._writing:
+                article_id = await self._articles.add(summarised)
+                stored = await self._articles.get(article_id) if article_id is not None else None
+                if stored is not None:
+                    await self._indexed(stored)
         finally:
             self._claimed -= keys
-        if article_id is None:
-            return None
-        stored = await self._articles.get(article_id)
-        if stored is not None:
-            await self._indexed(stored)
         return article_id
 
     async def _summarised(self, article: NewArticle) -> NewArticle:

@@ -392,6 +392,39 @@ async def test_new_articles_are_summarised_before_and_indexed_after_storing(
     assert sorted(article.id for article in indexed) == sorted(article.id for article in saved)
 
 
+async def test_a_pass_writes_one_article_at_a_time_while_it_summarises_several(
+    news_site: NewsSite,
+    sources: SourceRepository,
+    articles: ArticleRepository,
+    make_ingestor: MakeIngestor,
+) -> None:
+    await add(sources, news_site, NewsSite.FEED_ALL)
+    summarising = writing = 0
+    most_summarising = most_writing = 0
+
+    async def summarise(article: NewArticle) -> NewArticle:
+        nonlocal summarising, most_summarising
+        summarising += 1
+        most_summarising = max(most_summarising, summarising)
+        await asyncio.sleep(0.01)
+        summarising -= 1
+        return article
+
+    async def index(article: Article) -> None:  # runs inside the article's writes
+        nonlocal writing, most_writing
+        writing += 1
+        most_writing = max(most_writing, writing)
+        await asyncio.sleep(0.01)
+        writing -= 1
+
+    policy = IngestPolicy(entry_concurrency=4)
+    report = await make_ingestor(summarise=summarise, index=[index], policy=policy).run_pass()
+
+    assert report.new == len(await stored(articles)) > 4
+    assert most_summarising > 1  # the slow part still runs side by side
+    assert most_writing == 1  # a person's write waits behind one article's, never a queue
+
+
 async def test_a_failing_summariser_or_indexer_loses_no_article(
     news_site: NewsSite,
     sources: SourceRepository,
