@@ -7,12 +7,15 @@
     remove-source URL        removes it (articles already stored stay)
 
 Sources listed in SOURCES_FILE are loaded at every start, so a source removed here but
-still listed there comes back: the command says so.
+still listed there comes back: the command says so. `sources` lists chats' own sources
+too; a private feed's address can carry a token, so theirs are shown with the query and
+the user:password part replaced by "***".
 """
 
 from __future__ import annotations
 
 import argparse
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import Settings
 from services.ingest.feeds import FeedError
@@ -44,12 +47,13 @@ async def sources_command(args: argparse.Namespace, settings: Settings) -> int:
 
     async with open_services(settings) as services:
         stored = await services.sources.list_all()
+        private = await services.own_sources.repository.private_source_ids()
         now = services.clock.now()
     if not stored:
         print("No sources. Add one with `add-source URL` or list them in SOURCES_FILE.")
         return 0
     for source in stored:
-        print(render_source(source, source_state(source, now)))
+        print(render_source(source, source_state(source, now), private=source.id in private))
     counts: dict[SourceState, int] = {}
     for source in stored:
         state = source_state(source, now)
@@ -58,10 +62,24 @@ async def sources_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def render_source(source: Source, state: SourceState) -> str:
-    """Two or three lines: state, name and language; the URL; what went wrong, if anything."""
+def without_secrets(url: str) -> str:
+    """`url` with its user:password and query replaced by "***" and no fragment: where a
+    private feed keeps its token. Host and path still tell the operator which feed it is."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    query = "***" if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def render_source(source: Source, state: SourceState, *, private: bool = False) -> str:
+    """Two or three lines: state, name and language; the URL; what went wrong, if anything.
+    A `private` source (a chat's own, not shared) has the secrets of its URL masked."""
     language = f" [{source.language}]" if source.language else ""
-    lines = [f"{state.value.upper():<8} {source.name}{language}", f"         {source.url}"]
+    url = without_secrets(source.url) if private else source.url
+    own = " (a chat's own)" if private else ""
+    lines = [f"{state.value.upper():<8} {source.name}{language}{own}", f"         {url}"]
     details = []
     if source.last_success_at:
         details.append(f"last success {source.last_success_at:%Y-%m-%d %H:%M} UTC")
@@ -74,7 +92,8 @@ def render_source(source: Source, state: SourceState) -> str:
     if details:
         lines.append("         " + "; ".join(details))
     if source.last_error:
-        lines.append(f"         error: {source.last_error}")
+        error = source.last_error.replace(source.url, url) if private else source.last_error
+        lines.append(f"         error: {error}")
     return "\n".join(lines)
 
 

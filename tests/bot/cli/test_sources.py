@@ -161,3 +161,30 @@ async def test_removing_a_source_listed_in_the_file_warns_it_comes_back(
     )
 
     assert "will come back at the next start" in capsys.readouterr().out
+
+
+async def test_a_chats_own_source_is_listed_without_its_token_or_password(
+    make_settings: MakeSettings, news_site: NewsSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.app import open_services
+
+    settings = make_settings()
+    shared = news_site.url(NewsSite.FEED_EMPTY) + "?edition=kz"
+    await run(settings, "add-source", shared)
+    host_and_path = news_site.url(NewsSite.FEED_ALL).removeprefix("http://")
+    private = f"http://reader:pa55word@{host_and_path}?token=s3cret#top"
+    async with open_services(settings) as services:
+        await services.subscribers.register(
+            7_101, chat_type="private", language="en", timezone="UTC", digest_time="09:00"
+        )
+        added = await services.own_sources.add(7_101, private)
+    assert added.link.source.url == private  # stored as given: the feed needs its token
+    capsys.readouterr()
+
+    assert await run(settings, "sources") == 0
+
+    out = capsys.readouterr().out
+    assert "s3cret" not in out and "pa55word" not in out and "reader" not in out
+    assert f"http://***@{host_and_path}?***" in out
+    assert "(a chat's own)" in out
+    assert shared in out  # the operator's own sources are shown as they are
