@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.storage.convert import from_db_time, required_time, to_db_time
+from services.storage.in_lists import in_lists
 from services.storage.store import Store
 
 ALERT_KEY = "alert:"  # deliveries.local_date of one story's alert: "alert:<story id>"
 BATCH_KEY = "alerts:"  # of a batch: "alerts:<local hour>"
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +73,7 @@ class AlertQueueRepository:
         """When each single-story alert recorded since `since` was: chat → topic → times."""
         found: dict[int, dict[int, list[datetime]]] = {}
         ids = sorted(set(chat_ids))
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             rows = await self._db.fetchall(
                 "SELECT q.chat_id, q.topic_id, d.created_at FROM alert_queue q"  # noqa: S608
                 " JOIN delivered_stories ds ON ds.chat_id = q.chat_id AND ds.story_id = q.story_id"
@@ -97,9 +95,7 @@ class AlertQueueRepository:
         """When each story's first article was fetched."""
         ids = sorted(set(story_ids))
         found: dict[int, datetime] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             rows = await self._db.fetchall(
                 "SELECT story_id, MIN(fetched_at) FROM articles"  # noqa: S608
                 f" WHERE story_id IN ({marks}) GROUP BY story_id",

@@ -28,6 +28,7 @@ from services.storage.convert import (
     to_db_time,
     to_json_list,
 )
+from services.storage.in_lists import in_lists
 from services.storage.models import Delivery, DeliveryStatus
 from services.storage.store import Row, Store
 
@@ -254,9 +255,7 @@ class DeliveryRepository:
         """The records, without their parts (the caller built them; a pass of thousands
         of digests should not hold a second copy of every message)."""
         found: list[Delivery] = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             rows = await self._db.fetchall(
                 f"SELECT {_WITHOUT_PARTS} FROM deliveries WHERE id IN ({marks}) ORDER BY id",  # noqa: S608
                 list(chunk),

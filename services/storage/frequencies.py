@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from services.storage.in_lists import in_lists
 from services.storage.store import Store
 
 Frequency = Literal["realtime", "daily", "weekly"]
@@ -18,7 +19,6 @@ FREQUENCIES: tuple[Frequency, ...] = get_args(Frequency)
 DEFAULT_QUIET_HOURS = "23-07"
 QUIET_OFF = "off"
 MONDAY = 0
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +52,7 @@ class FrequencyRepository:
         """The realtime and weekly subscriptions of these chats: chat → topic → frequency."""
         ids = sorted(set(chat_ids))
         found: dict[int, dict[int, Frequency]] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             rows = await self._db.fetchall(
                 "SELECT chat_id, topic_id, frequency FROM subscriptions"  # noqa: S608
                 f" WHERE frequency <> 'daily' AND chat_id IN ({marks})",
@@ -90,9 +88,7 @@ class PreferenceRepository:
         """The chats that have settings of their own; the rest have `ChatPreferences()`."""
         ids = sorted(set(chat_ids))
         found: dict[int, ChatPreferences] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             rows = await self._db.fetchall(
                 "SELECT chat_id, quiet_hours, weekday FROM chat_preferences"  # noqa: S608
                 f" WHERE chat_id IN ({marks})",

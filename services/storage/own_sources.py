@@ -13,11 +13,10 @@ from datetime import datetime
 
 from services.clock.clocks import Clock
 from services.storage.convert import from_db_time, required_time, to_db_time
+from services.storage.in_lists import in_lists
 from services.storage.models import Source
 from services.storage.sources import _row_to_source
 from services.storage.store import Row, Store
-
-_CHUNK = 500  # ids per IN (…) list
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +192,7 @@ class OwnSourceRepository:
         """Of these articles, those from sources that are not shared: article id → source id."""
         found: dict[int, int] = {}
         ids = list(dict.fromkeys(article_ids))
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             rows = await self._db.fetchall(
                 "SELECT a.id, a.source_id FROM articles a JOIN sources s ON s.id = a.source_id"
                 f" WHERE NOT s.shared AND a.id IN ({marks})",  # noqa: S608
@@ -208,9 +205,7 @@ class OwnSourceRepository:
         """Each chat's own source ids (chats without any are left out)."""
         found: dict[int, set[int]] = {}
         ids = list(chat_ids)
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             rows = await self._db.fetchall(
                 f"SELECT chat_id, source_id FROM chat_sources WHERE chat_id IN ({marks})",  # noqa: S608
                 chunk,

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.storage.convert import required_time, to_db_time
+from services.storage.in_lists import in_lists
 from services.storage.store import Store
-
-_CHUNK = 500  # SQLite's default limit on bound parameters is far above this
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +95,7 @@ class StoryRepository:
     async def unclustered(self, article_ids: Sequence[int]) -> list[int]:
         """Those of `article_ids` that belong to no story yet."""
         missing: list[int] = []
-        for start in range(0, len(article_ids), _CHUNK):
-            chunk = list(article_ids[start : start + _CHUNK])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(article_ids):
             rows = await self._db.fetchall(
                 f"SELECT id FROM articles WHERE id IN ({marks}) AND story_id IS NULL",  # noqa: S608
                 chunk,
@@ -110,9 +107,7 @@ class StoryRepository:
         """The article ids of each story, oldest first."""
         found: dict[int, list[int]] = {story: [] for story in story_ids}
         ids = list(found)
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             rows = await self._db.fetchall(
                 f"SELECT id, story_id FROM articles WHERE story_id IN ({marks})"  # noqa: S608
                 " ORDER BY COALESCE(published_at, fetched_at), id",
