@@ -38,12 +38,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 IMPORT_RSS_MB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg  # noqa: E402
 from aiogram import Bot  # noqa: E402
 from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
@@ -59,6 +58,7 @@ from services.delivery.shared_budget import SharedBudget  # noqa: E402
 from services.storage import Database, PostgresDatabase, Store  # noqa: E402
 from services.storage.models import NewArticle  # noqa: E402
 from services.storage.replicas import ReplicaRegistry  # noqa: E402
+from tests.postgres_server import create_database, drop_database  # noqa: E402
 from tests.services.digest_world import World  # noqa: E402
 
 AIOGRAM_RSS_MB = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - IMPORT_RSS_MB
@@ -321,22 +321,7 @@ async def run(
 async def scratch_database(server_url: str, prefix: str, template: str | None = None) -> str:
     """A new database on the server of `server_url` (its owner needs CREATEDB); its URL."""
     name = f"{prefix}_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        suffix = f" TEMPLATE {template}" if template else ""
-        await admin.execute(f"CREATE DATABASE {name}{suffix}")
-    finally:
-        await admin.close()
-    parts = urlsplit(server_url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-async def drop_database(server_url: str, url: str) -> None:
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {urlsplit(url).path[1:]} WITH (FORCE)")
-    finally:
-        await admin.close()
+    return await create_database(server_url, name, template)
 
 
 async def replica_runs(

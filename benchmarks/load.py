@@ -55,7 +55,6 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -64,6 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config import Settings  # noqa: E402
 from bot.demo.news_corpus import FAMILIES  # noqa: E402
 from bot.demo.telegram_server import DEFAULT_TOKEN, FakeTelegramServer  # noqa: E402
+from tests.postgres_server import create_database, drop_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # What people send, weighted roughly by how often: cheap commands, database reads, chatter.
@@ -290,21 +290,7 @@ BARE_COMMAND = (str(ROOT / "benchmarks" / "bare_bot.py"),)
 async def scratch_database(server_url: str, name: str) -> str:
     """A new, empty database on the server of `server_url`; its URL."""
     database = f"load_{name.replace('-', '_')}_{os.getpid()}_{int(time.time()) % 10**6}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {database}")
-    finally:
-        await admin.close()
-    parts = urlsplit(server_url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
-
-
-async def drop_database(server_url: str, url: str) -> None:
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {urlsplit(url).path[1:]} WITH (FORCE)")
-    finally:
-        await admin.close()
+    return await create_database(server_url, database)
 
 
 async def stored_articles(folder: Path, database_url: str | None) -> int:

@@ -22,6 +22,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -29,6 +30,28 @@ from services.storage.postgres import PostgresDatabase
 
 TEMPLATE = "newsdigest_template"
 START_TIMEOUT_SECONDS = 30.0
+
+
+async def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A new database `name` on the server of `server_url` (copied from `template` when
+    given); its URL. The tests' server and the benchmarks' `--database-url` both use it."""
+    admin = await asyncpg.connect(server_url)
+    try:
+        suffix = f" TEMPLATE {template}" if template else ""
+        await admin.execute(f"CREATE DATABASE {name}{suffix}")
+    finally:
+        await admin.close()
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+async def drop_database(server_url: str, url: str) -> None:
+    """Drop the database of `url`, connections and all, through the server of `server_url`."""
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {urlsplit(url).path[1:]} WITH (FORCE)")
+    finally:
+        await admin.close()
 
 
 def server_binaries() -> Path | None:
@@ -125,31 +148,16 @@ class PostgresServer:
 
     async def fresh_database(self) -> str:
         """A new database with the schema already migrated; returns its URL."""
-        name = f"test_{os.getpid()}_{next(self._names)}"
-        admin = await asyncpg.connect(self.url())
-        try:
-            await admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-        finally:
-            await admin.close()
-        return self.url(name)
+        return await create_database(
+            self.url(), f"test_{os.getpid()}_{next(self._names)}", template=TEMPLATE
+        )
 
     async def empty_database(self) -> str:
         """A new database without any table; returns its URL."""
-        name = f"empty_{os.getpid()}_{next(self._names)}"
-        admin = await asyncpg.connect(self.url())
-        try:
-            await admin.execute(f"CREATE DATABASE {name}")
-        finally:
-            await admin.close()
-        return self.url(name)
+        return await create_database(self.url(), f"empty_{os.getpid()}_{next(self._names)}")
 
     async def drop(self, url: str) -> None:
-        admin = await asyncpg.connect(self.url())
-        try:
-            name = url.rsplit("/", 1)[1]
-            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        finally:
-            await admin.close()
+        await drop_database(self.url(), url)
 
     def stop(self) -> None:
         if self.process is not None:
