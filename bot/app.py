@@ -115,7 +115,9 @@ async def open_services(settings: Settings, clock: Clock | None = None) -> Async
         topics = TopicRepository(db, clock)
         sources = SourceRepository(db, clock)
         articles = ArticleRepository(db, clock)
-        deliveries = DeliveryRepository(db, clock)
+        deliveries = DeliveryRepository(
+            db, clock, lease=timedelta(seconds=settings.delivery_lease_seconds)
+        )
         subscriptions = SubscriptionRepository(db, clock)
         frequencies = FrequencyRepository(db)
         preferences = PreferenceRepository(db)

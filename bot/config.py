@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     default_digest_time: time = time(9, 0)
     ingest_interval_minutes: int = Field(default=30, ge=1, le=24 * 60)
     send_rate: float = Field(default=25, gt=0, le=1000)
+    # How long a replica's claim on a delivery holds unless renewed: a replica killed
+    # mid-pass leaves its claims to the others this long after its last renewal.
+    delivery_lease_seconds: float = Field(default=20, ge=3, le=600)
     digest_catchup_hours: int = Field(default=6, ge=0, le=24)
     allow_private_networks: bool = False
     webhook_url: str | None = None
