@@ -20,6 +20,7 @@ from bot.config import ConfigError, Settings
 from bot.middlewares import setup_middlewares
 from bot.pacing import given_up, install_pacing
 from bot.telegram_session import ApiSession
+from bot.update_claims import UpdateClaimMiddleware
 from handlers import get_routers
 from handlers.options import Options
 from services.clock.clocks import Clock, SystemClock
@@ -53,6 +54,7 @@ from services.storage.channels import ChannelRepository, ThreadRepository
 from services.storage.frequencies import FrequencyRepository, PreferenceRepository
 from services.storage.own_sources import OwnSourceRepository
 from services.storage.stories import StoryRepository
+from services.storage.update_claims import UpdateClaims
 from services.stories.clustering import StoryClusterer
 from services.topics.index import CatalogueError, TopicIndex, read_catalogue
 from services.workers.cpu_pool import ProcessPool
@@ -294,14 +296,22 @@ def handler_options(settings: Settings) -> Options:
     )
 
 
-def build_dispatcher(services: Services, *, routers: Sequence[Router] | None = None) -> Dispatcher:
+def build_dispatcher(
+    services: Services,
+    *,
+    routers: Sequence[Router] | None = None,
+    update_claims: UpdateClaims | None = None,
+) -> Dispatcher:
     """The Dispatcher with every router (or the given ones), the services and the handlers'
-    options as workflow data, and the middlewares."""
+    options as workflow data, and the middlewares; with `update_claims` (replicas) an update
+    is claimed before anything else reads the database for it (bot/update_claims.py)."""
     # No handler keeps conversation state, so the FSM middleware would only cost time.
     dispatcher = Dispatcher(
         disable_fsm=True, **services.workflow_data(), options=handler_options(services.settings)
     )
     dispatcher.include_routers(*(get_routers() if routers is None else routers))
+    if update_claims is not None:
+        dispatcher.update.outer_middleware(UpdateClaimMiddleware(update_claims))
     # The dispatcher's own error handlers run before its routers': a call the pacer gave up
     # on (Telegram kept answering 429 or failing) was logged there as one WARNING line and
     # nothing can reach that chat now, so it is neither apologised for nor logged again.

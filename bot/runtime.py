@@ -11,9 +11,11 @@ about sources that went down or came back (bot/alerts.py).
 
 Replicas (several `run` processes on one PostgreSQL database): each serves the webhook;
 when polling, one leads (Telegram admits one getUpdates consumer per token) and the
-others wait to take over the moment its lock is gone. One replica at a time ingests,
-delivery passes are shared by claims, and the live replicas split SEND_RATE
-(services/delivery/shared_budget.py).
+others wait to take over the moment its lock is gone. Every update is claimed before it
+is handled, so one Telegram sends again (to a new leader, or a webhook retry) is handled
+once, and one a dead replica left unfinished is handled by a live one
+(bot/update_claims.py). One replica at a time ingests, delivery passes are shared by
+claims, and the live replicas split SEND_RATE (bot/send_budget.py).
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.health import HealthProbe, build_health_app, start_server
 from bot.heap import settle_after_start
-from bot.pacing import PacingMiddleware
 from bot.scheduler import build_scheduler
+from bot.send_budget import sending_share
 from bot.telegram import TelegramSender
+from bot.update_claims import OrphanRecovery, recovering
 from bot.webhook import serve_webhook
-from services.delivery.pacer import Pacer
-from services.delivery.shared_budget import SharedBudget
-from services.storage.replicas import ReplicaRegistry, RoleLock, role_lock
+from services.storage.replicas import RoleLock, role_lock
+from services.storage.update_claims import UpdateClaims
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,13 @@ LEADER_CHECK_SECONDS = 2.0  # how often the leader checks that its lock still st
 async def run_bot(settings: Settings) -> None:
     async with open_services(settings) as services:
         bot = build_bot(settings)
-        dispatcher = build_dispatcher(services)
+        claims = (
+            UpdateClaims(services.db, services.clock, owner=services.deliveries.owner)
+            if services.db.dialect.replicas
+            else None
+        )
+        dispatcher = build_dispatcher(services, update_claims=claims)
+        recovery = OrphanRecovery(claims, dispatcher, bot) if claims is not None else None
         sender = TelegramSender(bot)
         alerts = build_source_alerts(
             sources=services.sources,
@@ -68,13 +76,6 @@ async def run_bot(settings: Settings) -> None:
             after_ingest=partial(services.realtime.run, sender),
             ingest_lock=role_lock(services.db, "ingest") if services.db.dialect.replicas else None,
         )
-        budget = None
-        if services.db.dialect.replicas:
-            registry = ReplicaRegistry(
-                services.db, services.clock, replica_id=services.deliveries.owner
-            )
-            budget = SharedBudget(registry, pacer_of(bot), settings.send_rate)
-        heartbeat: asyncio.Task[None] | None = None
         health = HealthProbe(
             db=services.db,
             scheduler=scheduler,
@@ -86,35 +87,21 @@ async def run_bot(settings: Settings) -> None:
             await set_bot_commands(bot)
             mode = "webhook" if settings.webhook_url else "polling"
             log.info("bot started", extra={"username": me.username, "mode": mode})
-            if budget is not None:
-                await budget.join()
-                heartbeat = asyncio.create_task(budget.run())
-            scheduler.start()
-            settle_after_start()
-            if settings.webhook_url:
-                await serve_webhook(bot, dispatcher, settings, health)
-            else:
-                leader = role_lock(services.db, "polling") if budget is not None else None
-                await poll(bot, dispatcher, settings, health, leader=leader)
+            async with sending_share(services, bot) as budget, recovering(recovery):
+                scheduler.start()
+                settle_after_start()
+                try:
+                    if settings.webhook_url:
+                        await serve_webhook(bot, dispatcher, settings, health)
+                    else:
+                        leader = role_lock(services.db, "polling") if budget is not None else None
+                        await poll(bot, dispatcher, settings, health, leader=leader)
+                finally:
+                    if scheduler.running:
+                        scheduler.shutdown(wait=True)
         finally:
-            if scheduler.running:
-                scheduler.shutdown(wait=True)
-            if heartbeat is not None:
-                heartbeat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await heartbeat
-            if budget is not None:
-                await budget.leave()
             await bot.session.close()
             log.info("bot stopped")
-
-
-def pacer_of(bot: Bot) -> Pacer:
-    """The pacer build_bot put under every call of `bot`."""
-    for middleware in bot.session.middleware:
-        if isinstance(middleware, PacingMiddleware):
-            return middleware.pacer
-    raise LookupError("the bot has no pacer")
 
 
 async def poll(

@@ -3,6 +3,8 @@
 Every subscriber due now gets their digest (`--now`: every active subscriber, for
 their current local date). What a pass leaves unfinished — a crash, Telegram
 down — the next pass resumes; no chat ever gets two digests for one date.
+Beside replicas on PostgreSQL the run joins their heartbeat while it sends, so it and
+they together keep to SEND_RATE (bot/send_budget.py).
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ async def deliver_command(args: argparse.Namespace, settings: Settings) -> int:
         print(missing_token_message(), file=sys.stderr)
         return 2
     from bot.app import build_bot, open_services
+    from bot.send_budget import sending_share
     from bot.telegram import TelegramSender
 
     async with open_services(settings) as services:
         bot = build_bot(settings)
         try:
-            report = await services.delivery.run_pass(TelegramSender(bot), everyone=args.now)
+            async with sending_share(services, bot):
+                report = await services.delivery.run_pass(TelegramSender(bot), everyone=args.now)
         finally:
             await bot.session.close()
     if report.skipped_locked:

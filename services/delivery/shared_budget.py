@@ -6,13 +6,17 @@ SEND_RATE each would be N times over it. Each replica writes a heartbeat every
 by the replicas seen alive; replicas share delivery passes by claims, so each has work
 for its share. A replica that dies stops beating, and within STALE_AFTER the others
 take its share back. A new replica beats once and waits one period before it sends, so
-the others have lowered their rate by then.
+the others have lowered their rate by then. A process that sends only for a while
+(a one-off `deliver` run beside the replicas) takes part the same way for its lifetime
+(`SharedBudget.taking_part`), so the token's total stays under SEND_RATE.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Protocol
 
 from services.storage.replicas import ReplicaRegistry
@@ -77,3 +81,20 @@ class SharedBudget:
             await self._registry.leave()
         except Exception as exc:
             log.warning("could not leave the replica table: %r", exc)
+
+    @contextlib.asynccontextmanager
+    async def taking_part(self) -> AsyncIterator[float]:
+        """Join, beat while the block runs, leave when it ends; yields the first share.
+
+        Whoever sends for the token (a replica, a one-off delivery run) is counted among
+        the live ones for exactly as long as it may send.
+        """
+        await self.join()
+        heartbeat = asyncio.create_task(self.run())
+        try:
+            yield self.share
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+            await self.leave()

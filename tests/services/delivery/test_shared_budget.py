@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -36,3 +37,21 @@ async def test_live_replicas_split_the_rate_and_take_a_leavers_share_back(
     clock.advance(STALE_AFTER + timedelta(seconds=1))  # r1 died without leaving
     assert await budgets[0].refresh() == 24.0
     assert pacers[0].rate == pytest.approx(24.0, rel=0.02)
+
+
+async def test_a_process_taking_part_for_a_while_is_counted_for_exactly_that_while(
+    db: Store, clock: ManualClock
+) -> None:
+    replica_pacer, visitor_pacer = Pacer(24.0), Pacer(24.0)
+    replica = budget(db, clock, "replica", replica_pacer)
+    visitor = budget(db, clock, "deliver-run", visitor_pacer)
+    await replica.refresh()
+
+    async with visitor.taking_part() as share:
+        assert share == 12.0  # it joined: the token's rate is split with the replica
+        assert await replica.refresh() == 12.0
+        assert replica_pacer.rate + visitor_pacer.rate <= 24.0
+        await asyncio.sleep(0.05)  # it keeps beating while it sends
+        assert await replica.refresh() == 12.0
+
+    assert await replica.refresh() == 24.0  # it left: the whole rate is the replica's again

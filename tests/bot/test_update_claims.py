@@ -1,0 +1,135 @@
+"""Each update handled once across replicas: the claim middleware and the takeover of updates
+a dead replica left unfinished, with the real Dispatcher over the fake Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import Message, Update
+
+from bot.app import Services, build_dispatcher
+from bot.demo.telegram_server import FakeTelegramServer
+from bot.update_claims import OrphanRecovery, update_json
+from services.clock.clocks import ManualClock
+from services.storage.replicas import STALE_AFTER, ReplicaRegistry
+from services.storage.update_claims import UpdateClaims
+from tests.handlers.conftest import services
+
+__all__ = ["services"]
+
+
+async def replica_claims(services: Services, clock: ManualClock, name: str) -> UpdateClaims:
+    """The claims of a replica called `name`, which has just said it is alive."""
+    await ReplicaRegistry(services.db, clock, replica_id=name).beat()
+    return UpdateClaims(services.db, clock, owner=name)
+
+
+def as_update(bot: Bot, raw: dict[str, Any]) -> Update:
+    return Update.model_validate(raw, context={"bot": bot})
+
+
+async def test_an_update_that_comes_twice_is_answered_once(
+    services: Services, bot: Bot, fake_telegram: FakeTelegramServer, clock: ManualClock
+) -> None:
+    claims = await replica_claims(services, clock, "a")
+    dispatcher = build_dispatcher(services, update_claims=claims)
+    update = fake_telegram.inject_message(1, "/start")
+
+    await dispatcher.feed_update(bot, as_update(bot, update))
+    await dispatcher.feed_update(bot, as_update(bot, update))  # a webhook retry, say
+
+    assert len(fake_telegram.messages(1)) == 1
+
+
+async def test_an_update_another_replica_took_is_left_to_it(
+    services: Services, bot: Bot, fake_telegram: FakeTelegramServer, clock: ManualClock
+) -> None:
+    other = await replica_claims(services, clock, "leader")
+    mine = await replica_claims(services, clock, "standby")
+    update = fake_telegram.inject_message(1, "/start")
+    assert await other.claim(update["update_id"], update_json(as_update(bot, update)))
+
+    await build_dispatcher(services, update_claims=mine).feed_update(bot, as_update(bot, update))
+
+    assert fake_telegram.messages(1) == []
+    assert await OrphanRecovery(mine, build_dispatcher(services), bot).recover() == 0  # alive
+
+
+async def test_a_dead_replicas_unfinished_update_is_answered_by_a_live_one_once(
+    services: Services, bot: Bot, fake_telegram: FakeTelegramServer, clock: ManualClock
+) -> None:
+    dead = await replica_claims(services, clock, "dead")
+    update = fake_telegram.inject_message(1, "/start")
+    assert await dead.claim(update["update_id"], update_json(as_update(bot, update)))
+    clock.advance(STALE_AFTER + timedelta(seconds=1))  # it stopped beating mid-handler
+
+    heir = await replica_claims(services, clock, "heir")
+    dispatcher = build_dispatcher(services, update_claims=heir)
+    recovery = OrphanRecovery(heir, dispatcher, bot)
+    assert await recovery.recover() == 1
+    await recovery.wait_handled()
+    assert [message.text for message in fake_telegram.messages(1)] != []
+
+    await dispatcher.feed_update(bot, as_update(bot, update))  # Telegram sends it again
+    assert await recovery.recover() == 0
+    await recovery.wait_handled()
+    assert len(fake_telegram.messages(1)) == 1
+
+
+async def test_a_handler_cut_short_leaves_its_update_to_be_finished_by_another_replica(
+    services: Services, bot: Bot, fake_telegram: FakeTelegramServer, clock: ManualClock
+) -> None:
+    started, answered = asyncio.Event(), []
+
+    def slow_command() -> Router:
+        router = Router()
+
+        @router.message(Command("slow"))
+        async def slow(message: Message) -> None:
+            if not started.is_set():
+                started.set()
+                await asyncio.Event().wait()  # the replica dies here
+            answered.append(message.chat.id)
+
+        return router
+
+    doomed_claims = await replica_claims(services, clock, "doomed")
+    doomed = build_dispatcher(services, routers=[slow_command()], update_claims=doomed_claims)
+    update = fake_telegram.inject_message(1, "/slow")
+    handling = asyncio.create_task(doomed.feed_update(bot, as_update(bot, update)))
+    await started.wait()
+    handling.cancel()
+    await asyncio.gather(handling, return_exceptions=True)
+
+    clock.advance(STALE_AFTER + timedelta(seconds=1))
+    heir = await replica_claims(services, clock, "heir")
+    recovery = OrphanRecovery(
+        heir, build_dispatcher(services, routers=[slow_command()], update_claims=heir), bot
+    )
+    assert await recovery.recover() == 1
+    await recovery.wait_handled()
+    assert answered == [1]
+
+
+async def test_a_handler_that_fails_finishes_its_update_all_the_same(
+    services: Services, bot: Bot, fake_telegram: FakeTelegramServer, clock: ManualClock
+) -> None:
+    router = Router()
+
+    @router.message(Command("broken"))
+    async def broken(message: Message) -> None:
+        raise RuntimeError("a bug")
+
+    claims = await replica_claims(services, clock, "a")
+    dispatcher = build_dispatcher(services, routers=[router], update_claims=claims)
+    update = fake_telegram.inject_message(1, "/broken")
+    with pytest.raises(RuntimeError):
+        await dispatcher.feed_update(bot, as_update(bot, update))
+
+    clock.advance(STALE_AFTER + timedelta(seconds=1))  # its replica gone, nothing open
+    assert await (await replica_claims(services, clock, "b")).take_over_orphans() == []
