@@ -15,18 +15,28 @@ assignment, so several processes (the bot, a CLI ingest) keep agreeing on the st
 
 Ingestion calls `StoryClusterer.assign_article(article)` for every article it has just
 stored (or `assign(article_id)`); digests call `assign_many` for stored articles that have
-no story yet. Fingerprinting (lemmas, NER) is the slow part and needs no lock: it runs in
-a worker thread before the lock is taken, once per article however many callers want it,
-so the lock is held only to compare with the index and write the story, and a digest
-waiting for new articles never waits behind a pass's fingerprinting.
+no story yet. Fingerprinting (lemmas, NER) needs no lock: it runs in a worker thread
+before the lock is taken, once per article however many callers want it, so the lock is
+held only to compare with the index and write the story, and a digest waiting for new
+articles never waits behind a pass's fingerprinting.
+
+Comparing with the index is the heavy part of a pass (pure Python, tens of milliseconds an
+article), so the index lives in a worker process of its own (`STORY_WORKER`), not in a
+thread: a thread would hold the interpreter lock the event loop needs, and every reply,
+each of its database trips and socket writes, would wait for it while a pass runs. Each
+comparison carries the fingerprints written since the last one, so the worker's index
+keeps up with the database; a worker that is new (the old one died) or that holds some
+other index says so (`IndexLost`), and the index is loaded again from the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import math
-from collections import Counter
+import os
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,10 +44,11 @@ from datetime import datetime, timedelta
 from services.clock.clocks import Clock
 from services.storage.articles import ArticleRepository
 from services.storage.models import Article
-from services.storage.stories import StoryRepository
+from services.storage.stories import Fingerprint, StoryRepository
 from services.stories.fingerprint import EventFingerprint, fingerprint
 from services.stories.similarity import THRESHOLD, pair_features
 from services.text.lemmas import Lemmatizer, default_lemmatizer
+from services.workers.cpu_pool import CpuPool, ProcessPool
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +189,59 @@ class StoryIndex:
         return None
 
 
+class IndexLost(Exception):
+    """The worker does not hold the index the caller has fed (a new worker, or another
+    caller's index pushed it out): load it again from the start."""
+
+
+_KEPT_INDEXES = 8  # indexes one worker holds (one per clusterer; tests make many)
+_WORKER_INDEXES: OrderedDict[str, tuple[StoryIndex, int]] = OrderedDict()
+_Joined = tuple[int, int, datetime, EventFingerprint]  # article, story, time, fingerprint
+
+
+def story_in_worker(
+    key: str,
+    threshold: float,
+    *,
+    after_seq: int,
+    joined: Sequence[_Joined],
+    loaded: Sequence[Fingerprint],
+    horizon: datetime,
+    event: EventFingerprint,
+    at: datetime,
+    exclude: int,
+) -> tuple[int | None, int]:
+    """In the worker: bring the index `key` up to date, then find the article's story.
+
+    `after_seq` is how far the caller believes the index was fed (0: start afresh);
+    `joined` are the articles the caller put into stories since, and `loaded` the
+    fingerprints written since. Returns the story (None: a new one) and the index's seq.
+    """
+    held = _WORKER_INDEXES.get(key)
+    if after_seq == 0:
+        held = (StoryIndex(threshold=threshold), 0)
+    elif held is None or held[1] != after_seq:
+        raise IndexLost(key)
+    index, seq = held
+    for article_id, story_id, joined_at, joined_event in joined:
+        index.add(article_id, story_id, joined_at, joined_event)
+    for stored in loaded:
+        event_of = EventFingerprint.decode(stored.terms)
+        index.add(stored.article_id, stored.story_id, stored.at, event_of)
+        seq = max(seq, stored.seq)
+    index.forget_before(horizon)
+    _WORKER_INDEXES[key] = (index, seq)
+    _WORKER_INDEXES.move_to_end(key)
+    while len(_WORKER_INDEXES) > _KEPT_INDEXES:
+        _WORKER_INDEXES.popitem(last=False)
+    return index.story_for(event, at, exclude=exclude), seq
+
+
+STORY_WORKER = ProcessPool(workers=1)
+"""The one process the story indexes of this process live in; it starts on first use."""
+_KEYS = itertools.count(1)
+
+
 class StoryClusterer:
     """Assigns stored articles to stories, persistently (stories table, articles.story_id)."""
 
@@ -189,13 +253,19 @@ class StoryClusterer:
         stories: StoryRepository,
         lemmatizer: Lemmatizer | None = None,
         threshold: float = THRESHOLD,
+        pool: CpuPool | None = None,
     ) -> None:
+        """`pool` holds the index (None: `STORY_WORKER`); it must run every call in one
+        worker, so that the index stays where it was fed."""
         self._clock = clock
         self._articles = articles
         self._stories = stories
         self._lemmatizer = lemmatizer
-        self._index = StoryIndex(threshold=threshold)
-        self._loaded_up_to = 0
+        self._threshold = threshold
+        self._pool = pool or STORY_WORKER
+        self._key = f"{os.getpid()}-{next(_KEYS)}"
+        self._loaded_up_to = 0  # the seq of the last fingerprint the worker's index was fed
+        self._joined: list[_Joined] = []  # stories chosen here since the worker was last fed
         self._lock = asyncio.Lock()
         self._events: dict[int, asyncio.Future[EventFingerprint]] = {}  # being fingerprinted
 
@@ -258,11 +328,10 @@ class StoryClusterer:
 
     async def _assign(self, article: Article, event: EventFingerprint) -> int:
         """Under the lock: the index caught up, the story chosen and written."""
-        await self._catch_up()
         at = article.time
-        story_id = await asyncio.to_thread(self._index.story_for, event, at, exclude=article.id)
+        story_id = await self._story_for(event, at, exclude=article.id)
         joined = await self._stories.join(article.id, story_id, at=at, terms=event.encode())
-        self._index.add(article.id, joined, at, event)
+        self._joined.append((article.id, joined, at, event))
         self._events.pop(article.id, None)
         return joined
 
@@ -271,15 +340,34 @@ class StoryClusterer:
         lemmatizer = self._lemmatizer or default_lemmatizer()
         return fingerprint(article.title, article.text, article.language, lemmatizer)
 
-    async def _catch_up(self) -> None:
-        """Load fingerprints written since the last look (by this or another process)."""
-        horizon = self._clock.now() - self._index.idf_horizon
-        for stored in await self._stories.fingerprints(since=horizon, after_seq=self._loaded_up_to):
-            self._index.add(
-                stored.article_id,
-                stored.story_id,
-                stored.at,
-                EventFingerprint.decode(stored.terms),
-            )
-            self._loaded_up_to = max(self._loaded_up_to, stored.seq)
-        self._index.forget_before(horizon)
+    async def _story_for(
+        self, event: EventFingerprint, at: datetime, *, exclude: int
+    ) -> int | None:
+        """The story from the worker's index, fed first with what was written since (by
+        this or another process); loaded again from the start when the worker lost it."""
+        horizon = self._clock.now() - IDF_HORIZON
+        for attempt in range(2):
+            loaded = await self._stories.fingerprints(since=horizon, after_seq=self._loaded_up_to)
+            try:
+                story_id, self._loaded_up_to = await self._pool.run(
+                    story_in_worker,
+                    self._key,
+                    self._threshold,
+                    after_seq=self._loaded_up_to,
+                    joined=self._joined,
+                    loaded=loaded,
+                    horizon=horizon,
+                    event=event,
+                    at=at,
+                    exclude=exclude,
+                )
+            except IndexLost:
+                if attempt:
+                    raise
+                log.info("story index lost by its worker; loading it again")
+                self._loaded_up_to = 0
+                self._joined = []
+                continue
+            self._joined = []
+            return story_id
+        raise AssertionError("unreachable")
