@@ -54,7 +54,6 @@ from services.storage.channels import ChannelRepository, ThreadRepository
 from services.storage.frequencies import FrequencyRepository, PreferenceRepository
 from services.storage.own_sources import OwnSourceRepository
 from services.storage.stories import StoryRepository
-from services.storage.update_claims import UpdateClaims
 from services.stories.clustering import StoryClusterer
 from services.topics.index import CatalogueError, TopicIndex, read_catalogue
 from services.workers.cpu_pool import ProcessPool
@@ -300,7 +299,7 @@ def build_dispatcher(
     services: Services,
     *,
     routers: Sequence[Router] | None = None,
-    update_claims: UpdateClaims | None = None,
+    update_claims: UpdateClaimMiddleware | None = None,
 ) -> Dispatcher:
     """The Dispatcher with every router (or the given ones), the services and the handlers'
     options as workflow data, and the middlewares; with `update_claims` (replicas) an update
@@ -311,7 +310,7 @@ def build_dispatcher(
     )
     dispatcher.include_routers(*(get_routers() if routers is None else routers))
     if update_claims is not None:
-        dispatcher.update.outer_middleware(UpdateClaimMiddleware(update_claims))
+        dispatcher.update.outer_middleware(update_claims)
     # The dispatcher's own error handlers run before its routers': a call the pacer gave up
     # on (Telegram kept answering 429 or failing) was logged there as one WARNING line and
     # nothing can reach that chat now, so it is neither apologised for nor logged again.

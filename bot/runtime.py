@@ -37,7 +37,7 @@ from bot.heap import settle_after_start
 from bot.scheduler import build_scheduler
 from bot.send_budget import sending_share
 from bot.telegram import TelegramSender
-from bot.update_claims import OrphanRecovery, recovering
+from bot.update_claims import OrphanRecovery, UpdateClaimMiddleware, recovering
 from bot.webhook import serve_webhook
 from services.storage.replicas import RoleLock, role_lock
 from services.storage.update_claims import UpdateClaims
@@ -52,7 +52,9 @@ async def run_bot(settings: Settings) -> None:
     async with open_services(settings) as services:
         bot = build_bot(settings)
         claims = (
-            UpdateClaims(services.db, services.clock, owner=services.deliveries.owner)
+            UpdateClaimMiddleware(
+                UpdateClaims(services.db, services.clock, owner=services.deliveries.owner)
+            )
             if services.db.dialect.replicas
             else None
         )

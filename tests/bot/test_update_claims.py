@@ -14,7 +14,7 @@ from aiogram.types import Message, Update
 
 from bot.app import Services, build_dispatcher
 from bot.demo.telegram_server import FakeTelegramServer
-from bot.update_claims import OrphanRecovery, update_json
+from bot.update_claims import TAKE_AT_ONCE, OrphanRecovery, UpdateClaimMiddleware, update_json
 from services.clock.clocks import ManualClock
 from services.storage.replicas import STALE_AFTER, ReplicaRegistry
 from services.storage.update_claims import UpdateClaims
@@ -36,7 +36,7 @@ def as_update(bot: Bot, raw: dict[str, Any]) -> Update:
 async def test_an_update_that_comes_twice_is_answered_once(
     services: Services, bot: Bot, fake_telegram: FakeTelegramServer, clock: ManualClock
 ) -> None:
-    claims = await replica_claims(services, clock, "a")
+    claims = UpdateClaimMiddleware(await replica_claims(services, clock, "a"))
     dispatcher = build_dispatcher(services, update_claims=claims)
     update = fake_telegram.inject_message(1, "/start")
 
@@ -44,6 +44,7 @@ async def test_an_update_that_comes_twice_is_answered_once(
     await dispatcher.feed_update(bot, as_update(bot, update))  # a webhook retry, say
 
     assert len(fake_telegram.messages(1)) == 1
+    await claims.close()
 
 
 async def test_an_update_another_replica_took_is_left_to_it(
@@ -54,10 +55,11 @@ async def test_an_update_another_replica_took_is_left_to_it(
     update = fake_telegram.inject_message(1, "/start")
     assert await other.claim(update["update_id"], update_json(as_update(bot, update)))
 
-    await build_dispatcher(services, update_claims=mine).feed_update(bot, as_update(bot, update))
+    standby = UpdateClaimMiddleware(mine)
+    await build_dispatcher(services, update_claims=standby).feed_update(bot, as_update(bot, update))
 
     assert fake_telegram.messages(1) == []
-    assert await OrphanRecovery(mine, build_dispatcher(services), bot).recover() == 0  # alive
+    assert await OrphanRecovery(standby, build_dispatcher(services), bot).recover() == 0  # alive
 
 
 async def test_a_dead_replicas_unfinished_update_is_answered_by_a_live_one_once(
@@ -68,7 +70,7 @@ async def test_a_dead_replicas_unfinished_update_is_answered_by_a_live_one_once(
     assert await dead.claim(update["update_id"], update_json(as_update(bot, update)))
     clock.advance(STALE_AFTER + timedelta(seconds=1))  # it stopped beating mid-handler
 
-    heir = await replica_claims(services, clock, "heir")
+    heir = UpdateClaimMiddleware(await replica_claims(services, clock, "heir"))
     dispatcher = build_dispatcher(services, update_claims=heir)
     recovery = OrphanRecovery(heir, dispatcher, bot)
     assert await recovery.recover() == 1
@@ -77,8 +79,11 @@ async def test_a_dead_replicas_unfinished_update_is_answered_by_a_live_one_once(
 
     await dispatcher.feed_update(bot, as_update(bot, update))  # Telegram sends it again
     assert await recovery.recover() == 0
-    await recovery.wait_handled()
+    await recovery.close()
     assert len(fake_telegram.messages(1)) == 1
+
+    clock.advance(STALE_AFTER + timedelta(seconds=1))  # the heir is gone too, its work done
+    assert await (await replica_claims(services, clock, "third")).take_over_orphans() == []
 
 
 async def test_a_handler_cut_short_leaves_its_update_to_be_finished_by_another_replica(
@@ -98,7 +103,7 @@ async def test_a_handler_cut_short_leaves_its_update_to_be_finished_by_another_r
 
         return router
 
-    doomed_claims = await replica_claims(services, clock, "doomed")
+    doomed_claims = UpdateClaimMiddleware(await replica_claims(services, clock, "doomed"))
     doomed = build_dispatcher(services, routers=[slow_command()], update_claims=doomed_claims)
     update = fake_telegram.inject_message(1, "/slow")
     handling = asyncio.create_task(doomed.feed_update(bot, as_update(bot, update)))
@@ -107,7 +112,8 @@ async def test_a_handler_cut_short_leaves_its_update_to_be_finished_by_another_r
     await asyncio.gather(handling, return_exceptions=True)
 
     clock.advance(STALE_AFTER + timedelta(seconds=1))
-    heir = await replica_claims(services, clock, "heir")
+    await doomed_claims.close()  # nothing finished to record
+    heir = UpdateClaimMiddleware(await replica_claims(services, clock, "heir"))
     recovery = OrphanRecovery(
         heir, build_dispatcher(services, routers=[slow_command()], update_claims=heir), bot
     )
@@ -125,11 +131,55 @@ async def test_a_handler_that_fails_finishes_its_update_all_the_same(
     async def broken(message: Message) -> None:
         raise RuntimeError("a bug")
 
-    claims = await replica_claims(services, clock, "a")
+    claims = UpdateClaimMiddleware(await replica_claims(services, clock, "a"))
     dispatcher = build_dispatcher(services, routers=[router], update_claims=claims)
     update = fake_telegram.inject_message(1, "/broken")
     with pytest.raises(RuntimeError):
         await dispatcher.feed_update(bot, as_update(bot, update))
+    await claims.close()
 
     clock.advance(STALE_AFTER + timedelta(seconds=1))  # its replica gone, nothing open
     assert await (await replica_claims(services, clock, "b")).take_over_orphans() == []
+
+
+async def test_finished_updates_are_recorded_together_a_moment_after_their_replies(
+    services: Services, bot: Bot, fake_telegram: FakeTelegramServer, clock: ManualClock
+) -> None:
+    claims = await replica_claims(services, clock, "a")
+    middleware = UpdateClaimMiddleware(claims, finish_every=1.0)
+    dispatcher = build_dispatcher(services, update_claims=middleware)
+    updates = [fake_telegram.inject_message(chat, "/start") for chat in (1, 2, 3)]
+    await asyncio.gather(*(dispatcher.feed_update(bot, as_update(bot, u)) for u in updates))
+
+    open_now = await services.db.fetchall(
+        "SELECT update_id FROM update_claims WHERE finished_at IS NULL"
+    )
+    assert len(open_now) == 3  # replied to, not yet recorded
+    for _ in range(300):  # recorded in the background, without a stop
+        await asyncio.sleep(0.01)
+        if not await services.db.fetchall(
+            "SELECT update_id FROM update_claims WHERE finished_at IS NULL"
+        ):
+            break
+    else:
+        raise AssertionError("finished updates were never recorded")
+    await middleware.close()
+
+
+async def test_every_orphan_is_taken_over_in_one_look_however_many_there_are(
+    services: Services, bot: Bot, fake_telegram: FakeTelegramServer, clock: ManualClock
+) -> None:
+    dead = await replica_claims(services, clock, "dead")
+    for chat in range(1, TAKE_AT_ONCE + 11):
+        update = fake_telegram.inject_message(chat, "hello")
+        await dead.claim(update["update_id"], update_json(as_update(bot, update)))
+    clock.advance(STALE_AFTER + timedelta(seconds=1))
+
+    heir = UpdateClaimMiddleware(await replica_claims(services, clock, "heir"))
+    recovery = OrphanRecovery(
+        heir, build_dispatcher(services, routers=[Router()], update_claims=heir), bot
+    )
+
+    assert await recovery.recover() == TAKE_AT_ONCE + 10
+    await recovery.wait_handled()
+    await recovery.close()
