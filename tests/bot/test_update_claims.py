@@ -1,20 +1,26 @@
-"""Each update handled once across replicas: the claim middleware and the takeover of updates
-a dead replica left unfinished, with the real Dispatcher over the fake Telegram."""
+"""Each update handled once across replicas: the claim middleware (polling and the webhook)
+and the takeover of updates a dead replica left unfinished, with the real Dispatcher over
+the fake Telegram."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from aiogram import Bot, Router
+from aiogram import Bot, Dispatcher, Router
 from aiogram.filters import Command
 from aiogram.types import Message, Update
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import Services, build_dispatcher
 from bot.demo.telegram_server import FakeTelegramServer
+from bot.health import HealthProbe
+from bot.scheduler import build_scheduler
 from bot.update_claims import TAKE_AT_ONCE, OrphanRecovery, UpdateClaimMiddleware, update_json
+from bot.webhook import build_webhook_app
 from services.clock.clocks import ManualClock
 from services.storage.replicas import STALE_AFTER, ReplicaRegistry
 from services.storage.update_claims import UpdateClaims
@@ -183,3 +189,52 @@ async def test_every_orphan_is_taken_over_in_one_look_however_many_there_are(
     assert await recovery.recover() == TAKE_AT_ONCE + 10
     await recovery.wait_handled()
     await recovery.close()
+
+
+async def test_a_webhook_update_retried_to_another_replica_is_handled_by_one(
+    services: Services, bot: Bot, clock: ManualClock
+) -> None:
+    handled: list[str] = []
+
+    def replica_app(claims: UpdateClaims) -> web.Application:
+        router = Router()
+
+        @router.message()
+        async def record(message: Message) -> None:
+            handled.append(message.text or "")
+
+        dispatcher = Dispatcher()
+        dispatcher.include_router(router)
+        dispatcher.update.outer_middleware(UpdateClaimMiddleware(claims))
+        scheduler = build_scheduler(clock, ingest=None, deliver=None, ingest_interval_minutes=30)
+
+        async def never() -> datetime | None:
+            return None
+
+        probe = HealthProbe(db=services.db, scheduler=scheduler, last_ingest=never, clock=clock)
+        return build_webhook_app(dispatcher, bot, path="/hook", secret="s3cret", health=probe)
+
+    update = {
+        "update_id": 42,
+        "message": {
+            "message_id": 1,
+            "date": 1_774_000_000,
+            "chat": {"id": 555, "type": "private"},
+            "from": {"id": 555, "is_bot": False, "first_name": "Aigerim"},
+            "text": "/start",
+        },
+    }
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+    first = replica_app(await replica_claims(services, clock, "a"))
+    second = replica_app(await replica_claims(services, clock, "b"))
+    async with TestClient(TestServer(first)) as one, TestClient(TestServer(second)) as two:
+        assert (await one.post("/hook", json=update, headers=headers)).status == 200
+        # Telegram saw no answer in time and sends it again, this time to the other replica.
+        assert (await two.post("/hook", json=update, headers=headers)).status == 200
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if handled:
+                break
+        await asyncio.sleep(0.2)  # time enough for a second, wrong, handling
+
+    assert handled == ["/start"]
