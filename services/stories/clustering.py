@@ -46,7 +46,7 @@ from services.storage.articles import ArticleRepository
 from services.storage.models import Article
 from services.storage.stories import Fingerprint, StoryRepository
 from services.stories.fingerprint import EventFingerprint, fingerprint
-from services.stories.similarity import THRESHOLD, pair_features
+from services.stories.similarity import THRESHOLD, judge
 from services.text.lemmas import Lemmatizer, default_lemmatizer
 from services.workers.cpu_pool import CpuPool, ProcessPool
 
@@ -165,11 +165,14 @@ class StoryIndex:
     def best_match(
         self, event: EventFingerprint, at: datetime, *, exclude: int | None = None
     ) -> Match | None:
-        """The most probable same-event article within the window, if there is any candidate."""
+        """The most probable same-event article within the window, among the candidates that
+        could reach the threshold (None if none could)."""
         best: Match | None = None
         for cosine, article_id in self.nearest(event, at, exclude=exclude):
             doc = self.docs[article_id]
-            features = pair_features(event, doc.event, cosine, self.idf, self.opening_idf)
+            features = judge(event, doc.event, self.idf, self.opening_idf, floor=self.threshold)
+            if features is None:
+                continue  # cannot reach the threshold, whatever its sentences say
             probability = features.probability()
             if (
                 best is None

@@ -18,6 +18,7 @@ import gzip
 import importlib.util
 import tarfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,8 +37,8 @@ Vector = npt.NDArray[np.float32]
 class _Table:
     rows: dict[str, int]  # word -> row of `indexes`
     indexes: npt.NDArray[np.uint8]  # words x sub-vectors: the code of each part
-    codes: npt.NDArray[np.float32]  # sub-vectors x codes x part: the code tables
-    parts: npt.NDArray[np.intp]  # 0 .. sub-vectors - 1
+    codes: npt.NDArray[np.float32]  # (sub-vectors x codes) x part: the code tables, flat
+    offsets: npt.NDArray[np.intp]  # where each sub-vector's table starts in `codes`
 
 
 _lock = threading.Lock()
@@ -82,8 +83,8 @@ def _read(path: Path, keep: int) -> _Table:
     return _Table(
         {word: number for number, word in enumerate(kept)},
         indexes[rows].copy(),
-        codes.copy(),
-        np.arange(parts),
+        codes.reshape(parts * centroids, -1).copy(),
+        np.arange(parts, dtype=np.intp) * centroids,
     )
 
 
@@ -95,6 +96,12 @@ def _loaded() -> _Table:
         return _table
 
 
+def _decode(table: _Table, indexes: npt.NDArray[np.uint8]) -> Vector:
+    """The vectors of rows of code indexes: each sub-vector looked up in its code table."""
+    parts: Vector = np.take(table.codes, indexes.astype(np.intp) + table.offsets, axis=0)
+    return parts.reshape(len(indexes), -1)
+
+
 @lru_cache(maxsize=VECTOR_CACHE)
 def word_vector(word: str) -> Vector | None:
     """The unit-length vector of a lower-case Russian word (a lemma); None if unknown."""
@@ -102,9 +109,23 @@ def word_vector(word: str) -> Vector | None:
     row = table.rows.get(word)
     if row is None:
         return None
-    vector = table.codes[table.parts, table.indexes[row]].reshape(-1)
+    vector = _decode(table, table.indexes[row : row + 1])[0]
     norm = float(np.linalg.norm(vector))
     return (vector / norm).astype(np.float32) if norm else None
+
+
+def word_matrix(words: Sequence[str]) -> Vector:
+    """The unit vectors of `words`, one row each, decoded in one go; a zero row for a word
+    navec does not know (so it is near nothing)."""
+    table = _loaded()
+    rows = [table.rows.get(word, -1) for word in words]
+    matrix = np.zeros((len(rows), table.offsets.size * table.codes.shape[1]), np.float32)
+    known = [position for position, row in enumerate(rows) if row >= 0]
+    if known:
+        vectors = _decode(table, table.indexes[[rows[position] for position in known]])
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        matrix[known] = vectors / np.where(norms == 0, 1.0, norms)
+    return matrix
 
 
 def load() -> None:

@@ -5,7 +5,8 @@ the content lemmas of both (in order, title apart from lead: the reader's rule i
 title must fit the other article), the names among them and the figures. Two outlets often
 word the headline and lead of one event differently and agree only further on (the quote,
 the second figure, the place), so the opening of the text (BODY_LEMMAS content lemmas) is
-kept as well. It is stored with
+kept as well, with where each of its sentences starts: one outlet's lead is often another's
+third sentence, and a retold quote matches sentence to sentence. It is stored with
 the story (story_fingerprints.terms) as prefixed tokens, so a new article is compared with
 the last 48 hours without reading or analysing them again.
 """
@@ -20,14 +21,16 @@ from dataclasses import dataclass
 from services.stories.entities import names
 from services.text.lemmas import Lemmatizer, split_lead
 from services.text.stopwords import stop_words
+from services.text.tokenizers import tokenizer_for
 
 TITLE_WEIGHT = 2  # a headline is the densest statement of the event
 NAME_WEIGHT = 3  # who, where and how much tell look-alike events apart
-BODY_LEMMAS = 100  # the text's opening: ~150 words, the median article's whole text
-_BODY_SCAN = 2000  # characters read for it (lemmatising a long text whole costs time)
+BODY_LEMMAS = 200  # the text's opening: ~300 words, more than the median article's whole text
+_BODY_SCAN = 3000  # characters read for it (lemmatising a long text whole costs time)
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 _TITLE, _LEAD, _NAME, _FIGURE_TAG, _LANGUAGE, _BODY = "T:", "L:", "N:", "#:", "@:", "B:"
+_SENTENCE = "S:"
 
 
 def figures(text: str) -> frozenset[str]:
@@ -43,11 +46,23 @@ class EventFingerprint:
     names: frozenset[str]  # lemmas of people, organisations, places, abbreviations, numbers
     figures: frozenset[str]  # numbers as written in the title and lead
     body: tuple[str, ...] = ()  # content lemmas of the title and the text's opening, in order
+    sentence_starts: tuple[int, ...] = ()  # where each sentence of `body` starts (title: 0)
 
     @property
     def opening(self) -> tuple[str, ...]:
         """The text's opening lemmas; title and lead for a fingerprint stored without them."""
         return self.body or self.title + self.lead
+
+    @property
+    def sentences(self) -> tuple[tuple[str, ...], ...]:
+        """The opening cut at its sentence starts; one sentence for a fingerprint stored
+        without them."""
+        opening = self.opening
+        if not opening:
+            return ()
+        starts = [start for start in self.sentence_starts if 0 < start < len(opening)]
+        bounds = [0, *starts, len(opening)]
+        return tuple(opening[begin:end] for begin, end in zip(bounds, bounds[1:], strict=False))
 
     @property
     def words(self) -> frozenset[str]:
@@ -85,6 +100,7 @@ class EventFingerprint:
             + tuple(_NAME + name for name in sorted(self.names))
             + tuple(_FIGURE_TAG + figure for figure in sorted(self.figures))
             + tuple(_BODY + lemma for lemma in self.body)
+            + tuple(_SENTENCE + str(start) for start in self.sentence_starts)
         )
 
     @classmethod
@@ -97,6 +113,7 @@ class EventFingerprint:
         found_names: set[str] = set()
         found_figures: set[str] = set()
         body: list[str] = []
+        starts: list[int] = []
         for token in tokens:
             tag, value = token[:2], token[2:]
             if tag == _TITLE:
@@ -111,6 +128,8 @@ class EventFingerprint:
                 language = value
             elif tag == _BODY:
                 body.append(value)
+            elif tag == _SENTENCE and value.isdigit():
+                starts.append(int(value))
             else:
                 lead.append(token)
         return cls(
@@ -120,6 +139,7 @@ class EventFingerprint:
             frozenset(found_names),
             frozenset(found_figures),
             tuple(body),
+            tuple(starts),
         )
 
 
@@ -140,11 +160,20 @@ def fingerprint(title: str, text: str, language: str, lemmatizer: Lemmatizer) ->
             and (lemma not in foreign or lemma in found)
         )
 
+    body: list[str] = []
+    starts: list[int] = []
+    headline = content(title)
+    sentences = (content(s) for s in tokenizer_for(language).to_sentences(text[:_BODY_SCAN]))
+    for sentence in (headline, *sentences):
+        if sentence and len(body) < BODY_LEMMAS:
+            starts.append(len(body))
+            body.extend(sentence[: BODY_LEMMAS - len(body)])
     return EventFingerprint(
         language=language,
-        title=content(title),
+        title=headline,
         lead=content(lead),
         names=found,
         figures=figures(title) | figures(lead),
-        body=(content(title) + content(text[:_BODY_SCAN]))[:BODY_LEMMAS],
+        body=tuple(body),
+        sentence_starts=tuple(starts),
     )

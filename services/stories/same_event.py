@@ -14,12 +14,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from services.stories.fingerprint import EventFingerprint, fingerprint
-from services.stories.similarity import pair_features, tfidf_cosine
+from services.stories.similarity import pair_features
 from services.text.lemmas import default_lemmatizer
 
 __all__ = ["DIGEST_THRESHOLD", "probability", "same_event", "told"]
 
-DIGEST_THRESHOLD = 0.92
+DIGEST_THRESHOLD = 0.99
 
 
 def _alike(_: str) -> float:
@@ -34,8 +34,7 @@ def told(title: str, language: str, lead: str = "") -> EventFingerprint:
 
 def probability(first: EventFingerprint, second: EventFingerprint) -> float:
     """P(same event) of two stories read alone (no window's IDF)."""
-    tfidf = tfidf_cosine(first, second, _alike)
-    return pair_features(first, second, tfidf, _alike, _alike).probability()
+    return pair_features(first, second, _alike, _alike).probability()
 
 
 def same_event(first: EventFingerprint, second: EventFingerprint) -> bool:

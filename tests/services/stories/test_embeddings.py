@@ -26,3 +26,15 @@ def test_only_the_most_frequent_words_are_kept() -> None:
 
     assert rare in navec
     assert word_vector(rare) is None
+
+
+def test_a_matrix_of_words_holds_each_words_vector_and_nothing_for_an_unknown_one() -> None:
+    words = ("лекарство", "щфыврлджэ", "препарат")
+
+    matrix = embeddings.word_matrix(words)
+
+    medicine, drugs = word_vector("лекарство"), word_vector("препарат")
+    assert medicine is not None and drugs is not None
+    assert matrix.shape == (3, medicine.size)
+    assert np.allclose(matrix[0], medicine) and np.allclose(matrix[2], drugs)
+    assert not matrix[1].any()

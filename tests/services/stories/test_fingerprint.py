@@ -83,3 +83,25 @@ def test_a_fingerprint_stored_without_an_opening_compares_its_title_and_lead() -
     event = EventFingerprint.decode(("T:лавров", "L:нуртлеу", "N:лавров"))
 
     assert event.opening == ("лавров", "нуртлеу")
+
+
+def test_the_opening_keeps_where_each_of_its_sentences_starts() -> None:
+    event = fingerprint(
+        "Лавров провел переговоры",
+        "Министр встретился с Нуртлеу. Обсудили визит Токаева в Астану.",
+        "ru",
+        default_lemmatizer(),
+    )
+
+    assert event.sentences == (
+        ("лавров", "провести", "переговоры"),
+        ("министр", "встретиться", "нуртлеу"),
+        ("обсудить", "визит", "токаев", "астана"),
+    )
+    assert EventFingerprint.decode(event.encode()).sentences == event.sentences
+
+
+def test_a_fingerprint_stored_without_sentence_starts_reads_as_one_sentence() -> None:
+    event = EventFingerprint.decode(("T:лавров", "L:нуртлеу", "B:лавров", "B:нуртлеу"))
+
+    assert event.sentences == (("лавров", "нуртлеу"),)
