@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass
 
@@ -115,7 +116,7 @@ class EventFingerprint:
         body: list[str] = []
         starts: list[int] = []
         for token in tokens:
-            tag, value = token[:2], token[2:]
+            tag, value = token[:2], sys.intern(token[2:])  # one copy of each lemma in memory
             if tag == _TITLE:
                 title.append(value)
             elif tag == _LEAD:
@@ -153,7 +154,7 @@ def fingerprint(title: str, text: str, language: str, lemmatizer: Lemmatizer) ->
     def content(source: str) -> tuple[str, ...]:
         # A foreign stop word written as a name is one: "TWICE", "More" in a Russian text.
         return tuple(
-            lemma
+            sys.intern(lemma)
             for lemma in lemmatizer.lemmas(source, language)
             if (len(lemma) > 1 or lemma.isdigit())
             and lemma not in own
