@@ -407,6 +407,7 @@ def pair_report(
         named = features_of(rows, with_names)
         line("model with NER names, cross-validated", model_cv(named.x, named.conflict, truth))
     print("  goal: precision >= 0.90 and recall >= 0.90")
+    stories_report(rows, events, truth)
     digest_report(rows, lemmatizer)
 
     index = StoryIndex()
@@ -426,6 +427,35 @@ def pair_report(
         f" {len(events)} articles in one window {assign_ms:.2f} ms, of which TF-IDF candidates"
         f" (all the previous method did) {tfidf_ms:.2f} ms"
     )
+
+
+# -- the stories ----------------------------------------------------------------------------
+
+
+def stories_report(
+    rows: list[dict[str, Any]], events: dict[str, EventFingerprint], truth: Array
+) -> None:
+    """What a reader sees: every article assigned as ingestion assigns it (each joins the
+    story of its best match, or starts one), in REPEATS arrival orders; how many pairs
+    labelled same end in one story, and how many labelled different do."""
+    urls = list(events)
+    together = []
+    for seed in range(REPEATS):
+        index = StoryIndex()
+        story: dict[str, int] = {}
+        for number in np.random.default_rng(seed).permutation(len(urls)).tolist():
+            event = events[urls[number]]
+            found = index.story_for(event, AT)
+            story[urls[number]] = found if found is not None else number
+            index.add(number, story[urls[number]], AT, event)
+        together.append([story[row["a"]["url"]] == story[row["b"]["url"]] for row in rows])
+    joined = np.array(together)
+    same = float(joined[:, truth].mean())
+    merged = float(joined[:, ~truth].mean())
+    print()
+    print(f"stories, all {len(urls)} articles assigned one by one (mean of {REPEATS} orders):")
+    print(f"  pairs labelled same in one story        {same:.1%} of {int(truth.sum())}")
+    print(f"  pairs labelled different in one story   {merged:.1%} of {int((~truth).sum())}")
 
 
 # -- the digest's check -----------------------------------------------------------------------

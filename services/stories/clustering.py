@@ -46,7 +46,7 @@ from services.storage.articles import ArticleRepository
 from services.storage.models import Article
 from services.storage.stories import Fingerprint, StoryRepository
 from services.stories.fingerprint import EventFingerprint, fingerprint
-from services.stories.similarity import THRESHOLD, judge
+from services.stories.similarity import THRESHOLD, judge, name_conflict
 from services.text.lemmas import Lemmatizer, default_lemmatizer
 from services.workers.cpu_pool import CpuPool, ProcessPool
 
@@ -88,12 +88,14 @@ class StoryIndex:
     df: Counter[str] = field(default_factory=Counter)
     opening_df: Counter[str] = field(default_factory=Counter)
     postings: dict[str, set[int]] = field(default_factory=dict)
+    members: dict[int, set[int]] = field(default_factory=dict)  # story -> its articles here
 
     def add(self, article_id: int, story_id: int, at: datetime, event: EventFingerprint) -> None:
         if article_id in self.docs:
             return
         tf = event.term_frequencies()
         self.docs[article_id] = _Doc(story_id, at, event, tf)
+        self.members.setdefault(story_id, set()).add(article_id)
         for term in tf:
             self.df[term] += 1
             self.postings.setdefault(term, set()).add(article_id)
@@ -103,6 +105,11 @@ class StoryIndex:
         """Drop documents older than `moment` (they no longer count for IDF either)."""
         for article_id in [a for a, doc in self.docs.items() if doc.at < moment]:
             doc = self.docs.pop(article_id)
+            story = self.members.get(doc.story_id)
+            if story is not None:
+                story.discard(article_id)
+                if not story:
+                    del self.members[doc.story_id]
             self.opening_df.subtract(set(doc.event.opening))
             for term in set(doc.event.opening):
                 if self.opening_df[term] <= 0:
@@ -162,33 +169,42 @@ class StoryIndex:
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         return scored[:JUDGED]
 
-    def best_match(
+    def matches(
         self, event: EventFingerprint, at: datetime, *, exclude: int | None = None
-    ) -> Match | None:
-        """The most probable same-event article within the window, among the candidates that
-        could reach the threshold (None if none could)."""
-        best: Match | None = None
+    ) -> list[Match]:
+        """The articles within the window that reach P(same) >= threshold, most probable
+        first."""
+        found: list[Match] = []
         for cosine, article_id in self.nearest(event, at, exclude=exclude):
             doc = self.docs[article_id]
             features = judge(event, doc.event, self.idf, self.opening_idf, floor=self.threshold)
-            if features is None:
-                continue  # cannot reach the threshold, whatever its sentences say
-            probability = features.probability()
-            if (
-                best is None
-                or probability > best.probability
-                or (probability == best.probability and doc.story_id < best.story_id)
-            ):
-                best = Match(doc.story_id, article_id, probability, cosine)
-        return best
+            if features is not None and (probability := features.probability()) >= self.threshold:
+                found.append(Match(doc.story_id, article_id, probability, cosine))
+        found.sort(key=lambda match: (-match.probability, match.story_id))
+        return found
+
+    def best_match(
+        self, event: EventFingerprint, at: datetime, *, exclude: int | None = None
+    ) -> Match | None:
+        """The most probable same-event article within the window, if one reaches the
+        threshold."""
+        return next(iter(self.matches(event, at, exclude=exclude)), None)
 
     def story_for(
         self, event: EventFingerprint, at: datetime, *, exclude: int | None = None
     ) -> int | None:
-        """The story an article with this fingerprint belongs to, or None for a new story."""
-        match = self.best_match(event, at, exclude=exclude)
-        if match is not None and match.probability >= self.threshold:
-            return match.story_id
+        """The story an article with this fingerprint belongs to, or None for a new story.
+
+        The story of the best match, unless an article already in it names someone in its
+        title that this one never mentions, and the other way round: a story joins
+        articles one by one, and "Токаев говорил с Путиным" may match a first report
+        whose title names nobody while the story already holds "… с Эрдоганом". Then the
+        next best match's story is tried.
+        """
+        for match in self.matches(event, at, exclude=exclude):
+            members = self.members.get(match.story_id, set()) - {exclude}
+            if not any(name_conflict(event, self.docs[member].event) for member in members):
+                return match.story_id
         return None
 
 

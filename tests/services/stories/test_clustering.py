@@ -241,3 +241,43 @@ async def test_at_start_every_article_left_without_a_story_is_clustered(
     assert caught_up == len(ids)
     assert await room.stories.unclustered(ids) == []
     assert await room.new_clusterer().assign_pending() == 0
+
+
+def test_an_article_does_not_join_a_story_through_a_report_whose_title_names_nobody() -> None:
+    lemmatizer = default_lemmatizer()
+    at = datetime.fromisoformat("2026-05-04T09:00:00+00:00")
+
+    def told(title: str, text: str) -> EventFingerprint:
+        return fingerprint(title, text, "ru", lemmatizer)
+
+    index = StoryIndex()
+    index.add(
+        1,
+        1,
+        at,
+        told(
+            "Токаев провел телефонный разговор с Эрдоганом",
+            "Президент Казахстана Касым-Жомарт Токаев провел телефонный разговор с президентом"
+            " Турции Реджепом Тайипом Эрдоганом. Стороны обсудили торговлю.",
+        ),
+    )
+    index.add(
+        2,
+        1,
+        at,
+        told(
+            "Токаев провел телефонный разговор",
+            "Президент Казахстана Касым-Жомарт Токаев провел телефонный разговор с президентом."
+            " Стороны обсудили торговлю.",
+        ),
+    )
+    with_putin = told(
+        "Токаев провел телефонный разговор с Путиным",
+        "Президент Казахстана Касым-Жомарт Токаев провел телефонный разговор с президентом"
+        " России Владимиром Путиным. Стороны обсудили торговлю.",
+    )
+
+    best = index.best_match(with_putin, at)
+
+    assert best is not None and best.article_id == 2  # the report naming nobody matches
+    assert index.story_for(with_putin, at) is None
