@@ -33,7 +33,7 @@ TAKEN_OVER = "update_taken_over"  # feed_update keyword: the update is this repl
 FINISH_EVERY = 0.05  # seconds: finished updates are recorded together, this often
 RECOVER_SECONDS = 2.0  # how often a replica looks for updates a dead one left unfinished
 TAKE_AT_ONCE = 50  # orphans taken over by one look at the table
-PRUNE_EVERY = timedelta(hours=1)
+PRUNE_EVERY = timedelta(minutes=10)
 
 
 class UpdateClaimMiddleware(BaseMiddleware):
@@ -166,7 +166,7 @@ class OrphanRecovery:
             self._middleware.finished(orphan.update_id)
 
     async def run(self) -> None:
-        """Look every `every` seconds, prune old claims hourly, until cancelled."""
+        """Look every `every` seconds and prune old claims every PRUNE_EVERY, until cancelled."""
         loop = asyncio.get_running_loop()
         next_prune = loop.time()
         while True:

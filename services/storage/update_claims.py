@@ -8,8 +8,9 @@ and is skipped. The claim holds while its replica is alive (its heartbeat in `re
 services/storage/replicas.py): a claim left unfinished by a replica gone stale is taken
 over by a live one (`take_over_orphans`), which handles the stored update. So an update
 is handled once, except that one whose reply went out just before its replica died is
-handled again: a repeated reply rather than a lost one. Rows are kept `KEEP` (Telegram
-keeps an unconfirmed update a day), then pruned.
+handled again: a repeated reply rather than a lost one. Rows are kept `KEEP`, far longer
+than Telegram takes to send an update again (the next getUpdates after a takeover, a
+webhook retry), then pruned; a taken-over claim counts from its takeover.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from services.storage.in_lists import in_lists
 from services.storage.replicas import STALE_AFTER
 from services.storage.store import Store
 
-KEEP = timedelta(days=2)
+KEEP = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
