@@ -1,15 +1,15 @@
 """Each Telegram update handled once across replicas (services/storage/update_claims.py).
 
-`UpdateClaimMiddleware` is the dispatcher's first outer middleware: it claims every
+`UpdateClaimMiddleware` comes before the bot's other outer middlewares: it claims every
 update before anything reads the database for it, and drops an update already taken —
 what a new polling leader gets again of what the dead one had fetched but not
 confirmed, or a webhook delivery Telegram retries. A handler that returns or fails
 finishes its claim (recorded a moment later, with the others finished meanwhile); one
-cut short (its replica killed or stopped) leaves the claim open,
-and `OrphanRecovery`, beside every replica, hands such updates of replicas gone stale
-to the dispatcher again. Why a repeat over a loss: a person whose command got no answer
-is stuck, one who gets the answer twice is not; the repeat happens only where the reply
-went out in the moment before the replica died.
+cut short (its replica killed or stopped) leaves the claim open, and `OrphanRecovery`,
+beside every replica, hands such updates of replicas gone stale to the dispatcher
+again. Why a repeat over a loss: a person whose command got no answer is stuck, one who
+gets the answer twice is not; the repeat happens only where the reply went out in the
+moment before the replica died.
 """
 
 from __future__ import annotations
