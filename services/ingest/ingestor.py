@@ -23,7 +23,10 @@ Entries are fetched, extracted and summarised many at a time, but a pass writes 
 article at a time (store, then index and cluster it): on SQLite every write waits for the
 one writer, first come first served, so a pass with sixteen articles' writes queued
 would put a person's /subscribe behind all of them; one at a time, it waits for at most
-one article's short transactions. Summarising, the slow part, stays outside.
+one article's short transactions. Summarising, the slow part, stays outside. After a pass
+that stored anything, the store settles its writes (`ArticleRepository.checkpoint`: on
+SQLite the write-ahead log is copied into the database file off the writers' path, rather
+than inside some later writer's COMMIT).
 """
 
 from __future__ import annotations
@@ -208,6 +211,8 @@ class Ingestor:
             for position, source in enumerate(due)
         ]
         report.sources = list(await asyncio.gather(*tasks))
+        if report.new:  # the pass's writes into the database file, while nobody waits on it
+            await self._articles.checkpoint()
         report.seconds = time.perf_counter() - began
         log.info(
             "ingest pass done sources=%d skipped=%d new=%d duplicate=%d failed=%d "

@@ -5,6 +5,14 @@ so that concurrent tasks sharing it never interleave their statements inside one
 another's transaction; a lone statement (`execute`) takes the same lock but runs in
 autocommit mode, in one trip to the connection's thread. Reads outside a transaction
 go through a second, query-only connection (see `Database`).
+
+Checkpoints (copying the write-ahead log back into the database file) stay off the
+writers' path. SQLite's own runs inside the COMMIT that crosses its threshold, with the
+write lock held, so one person's write would wait for a whole copy and sync; here they run
+in the background instead, on a short-lived connection of their own (PASSIVE: they never
+block a writer or a reader), after every `CHECKPOINT_EVERY` writes and when a batch of
+writes asks for one (`checkpoint()`, after an ingest pass). SQLite's own is kept only as a
+far-off safety net.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from services.storage.dialect import SQLITE, Dialect
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_EVERY = 250  # writes between background checkpoints
+WAL_AUTOCHECKPOINT_PAGES = 16384  # SQLite's own, in the writer's COMMIT: a safety net only
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+(?:\.(postgresql))?\.sql$")
 _in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "newsdigest_in_transaction", default=False
@@ -100,6 +110,9 @@ class Database:
         self._reader = reader or connection
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._writes_since_checkpoint = 0
+        self._checkpoint_lock = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -117,6 +130,7 @@ class Database:
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
             await conn.execute("PRAGMA foreign_keys = ON")
             await db.migrate()
             if str(db_path) != ":memory:":  # a second in-memory connection is another database
@@ -148,8 +162,32 @@ class Database:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file, on a connection of its own in
+        a worker thread: PASSIVE, so no writer or reader waits for it. A failure is logged
+        (the next checkpoint, or SQLite's own, catches up)."""
+        if str(self.path) == ":memory:":
+            return
+        async with self._checkpoint_lock:
+            self._writes_since_checkpoint = 0
+            try:
+                await asyncio.to_thread(_passive_checkpoint, self.path)
+            except sqlite3.Error as exc:
+                log.warning("WAL checkpoint failed: %s", exc)
+
+    def _wrote(self) -> None:
+        """Count a committed write; every CHECKPOINT_EVERY, checkpoint in the background."""
+        self._writes_since_checkpoint += 1
+        if self._writes_since_checkpoint < CHECKPOINT_EVERY:
+            return
+        if self._background is None or self._background.done():
+            self._writes_since_checkpoint = 0
+            self._background = asyncio.create_task(self.checkpoint())
+
     async def close(self) -> None:
         """Checkpoint the WAL and close the connections."""
+        if self._background is not None:
+            await self._background
         if self._reader is not self._conn:
             await self._reader.close()
         try:
@@ -176,6 +214,7 @@ class Database:
                     raise
             finally:
                 _in_transaction.reset(token)
+        self._wrote()
 
     async def _rollback(self) -> None:
         """Undo the open transaction, if SQLite has not already done so itself.
@@ -228,6 +267,7 @@ class Database:
             return
         async with self._write_lock:
             yield self._conn
+        self._wrote()
 
     async def fetchone(
         self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
@@ -248,6 +288,15 @@ class Database:
     async def integrity_check(self) -> str:
         row = await self.fetchone("PRAGMA integrity_check")
         return str(row[0]) if row else "no answer"
+
+
+def _passive_checkpoint(path: Path) -> None:
+    """One PASSIVE checkpoint of the database at `path`, on a connection opened for it."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    finally:
+        conn.close()
 
 
 def _split_sql(script: str) -> list[str]:

@@ -191,6 +191,9 @@ class PostgresDatabase:
         row = await self.fetchone("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
         return int(row[0]) if row else 0
 
+    async def checkpoint(self) -> None:
+        """Nothing to do: PostgreSQL checkpoints by itself, off the writers' path."""
+
     async def close(self) -> None:
         try:
             await asyncio.wait_for(self._pool.close(), timeout=CONNECT_TIMEOUT_SECONDS)

@@ -7,6 +7,7 @@ it are still ingested in the same pass, and every failure is recorded on its sou
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -499,3 +500,20 @@ async def test_extraction_in_worker_processes_stores_the_same_articles(
     assert report.new == len(expected)
     texts = sorted(article.text for article in await stored(articles))
     assert texts == sorted("\n".join(a.paragraphs) for a in expected)
+
+
+async def test_after_a_pass_its_articles_are_in_the_database_file_itself(
+    db: Database, news_site: NewsSite, sources: SourceRepository, make_ingestor: MakeIngestor
+) -> None:
+    await add(sources, news_site, NewsSite.FEED_ALL)
+
+    report = await make_ingestor().run_pass()
+
+    # Read the file alone, as if the write-ahead log were not there: the pass's checkpoint
+    # copied the articles into it, so no later writer's COMMIT has to.
+    file_only = sqlite3.connect(f"file:{db.path}?immutable=1", uri=True)
+    try:
+        in_file = file_only.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    finally:
+        file_only.close()
+    assert in_file == report.new == len(news_site.articles)
