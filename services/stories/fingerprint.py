@@ -6,7 +6,8 @@ title must fit the other article), the names among them and the figures. Two out
 word the headline and lead of one event differently and agree only further on (the quote,
 the second figure, the place), so the opening of the text (BODY_LEMMAS content lemmas) is
 kept as well, with where each of its sentences starts: one outlet's lead is often another's
-third sentence, and a retold quote matches sentence to sentence. It is stored with
+third sentence, and a retold quote matches sentence to sentence. The title's verbs say what
+happened: a hospitalisation and a diagnosis share every name and differ there. It is stored with
 the story (story_fingerprints.terms) as prefixed tokens, so a new article is compared with
 the last 48 hours without reading or analysing them again.
 """
@@ -31,7 +32,7 @@ _BODY_SCAN = 3000  # characters read for it (lemmatising a long text whole costs
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 _TITLE, _LEAD, _NAME, _FIGURE_TAG, _LANGUAGE, _BODY = "T:", "L:", "N:", "#:", "@:", "B:"
-_SENTENCE = "S:"
+_SENTENCE, _VERB = "S:", "V:"
 
 
 def figures(text: str) -> frozenset[str]:
@@ -48,6 +49,7 @@ class EventFingerprint:
     figures: frozenset[str]  # numbers as written in the title and lead
     body: tuple[str, ...] = ()  # content lemmas of the title and the text's opening, in order
     sentence_starts: tuple[int, ...] = ()  # where each sentence of `body` starts (title: 0)
+    verbs: tuple[str, ...] = ()  # lemmas of the title's verbs: what happened (Russian)
 
     @property
     def opening(self) -> tuple[str, ...]:
@@ -102,6 +104,7 @@ class EventFingerprint:
             + tuple(_FIGURE_TAG + figure for figure in sorted(self.figures))
             + tuple(_BODY + lemma for lemma in self.body)
             + tuple(_SENTENCE + str(start) for start in self.sentence_starts)
+            + tuple(_VERB + verb for verb in self.verbs)
         )
 
     @classmethod
@@ -115,6 +118,7 @@ class EventFingerprint:
         found_figures: set[str] = set()
         body: list[str] = []
         starts: list[int] = []
+        found_verbs: list[str] = []
         for token in tokens:
             tag, value = token[:2], sys.intern(token[2:])  # one copy of each lemma in memory
             if tag == _TITLE:
@@ -131,6 +135,8 @@ class EventFingerprint:
                 body.append(value)
             elif tag == _SENTENCE and value.isdigit():
                 starts.append(int(value))
+            elif tag == _VERB:
+                found_verbs.append(value)
             else:
                 lead.append(token)
         return cls(
@@ -141,6 +147,7 @@ class EventFingerprint:
             frozenset(found_figures),
             tuple(body),
             tuple(starts),
+            tuple(found_verbs),
         )
 
 
@@ -177,4 +184,5 @@ def fingerprint(title: str, text: str, language: str, lemmatizer: Lemmatizer) ->
         figures=figures(title) | figures(lead),
         body=tuple(body),
         sentence_starts=tuple(starts),
+        verbs=tuple(sys.intern(verb) for verb in lemmatizer.verbs(title, language)),
     )

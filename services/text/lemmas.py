@@ -257,6 +257,9 @@ class ArticleLemmas:
         ]
 
 
+_VERB_PARTS = frozenset({"VERB", "INFN", "PRTS"})
+
+
 @cache
 def _morph() -> pymorphy3.MorphAnalyzer:
     """The Russian analyser: loading its dictionaries takes a while, so it is loaded once."""
@@ -293,6 +296,19 @@ class Lemmatizer:
         for token in _WORD.findall(unicodedata.normalize("NFC", text)):
             result.extend(self._token(token, kazakh))
         return result
+
+    def verbs(self, text: str, language: str = "ru") -> list[str]:
+        """Lemmas of the words of `text` that pymorphy3 reads first as a verb, an infinitive
+        or a short participle ("подписал", "подписать", "подписан"): what a headline says
+        happened. Russian only; none for other languages."""
+        if language != "ru":
+            return []
+        found: list[str] = []
+        for word in _WORD.findall(unicodedata.normalize("NFC", text)):
+            readings = self._parse(word.lower())
+            if readings and readings[0].tag.POS in _VERB_PARTS:
+                found.append(_clean(readings[0].normal_form))
+        return found
 
     def article(self, title: str, text: str, language: str = "ru") -> ArticleLemmas:
         """Title, lead and body lemmas of an article (see `ArticleLemmas`)."""

@@ -105,3 +105,12 @@ def test_a_fingerprint_stored_without_sentence_starts_reads_as_one_sentence() ->
     event = EventFingerprint.decode(("T:лавров", "L:нуртлеу", "B:лавров", "B:нуртлеу"))
 
     assert event.sentences == (("лавров", "нуртлеу"),)
+
+
+def test_the_titles_verbs_are_kept_and_stored() -> None:
+    event = fingerprint(
+        "Токаев подписал закон", "Президент подписал документ.", "ru", default_lemmatizer()
+    )
+
+    assert event.verbs == ("подписать",)
+    assert EventFingerprint.decode(event.encode()).verbs == ("подписать",)

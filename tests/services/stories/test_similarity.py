@@ -18,6 +18,7 @@ from services.stories.similarity import (
     pair_features,
     title_coverage,
     title_fit,
+    title_predicate,
 )
 from services.text.lemmas import default_lemmatizer
 
@@ -79,10 +80,20 @@ def test_the_title_that_fits_worse_decides_the_fit() -> None:
 
 def test_more_agreement_means_a_higher_probability() -> None:
     weak = PairFeatures(
-        title_fit=0.3, shared_figure=0.0, opening=0.2, closest_sentences=0.3, opening_meaning=0.3
+        title_fit=0.3,
+        shared_figure=0.0,
+        opening=0.2,
+        closest_sentences=0.3,
+        opening_meaning=0.3,
+        title_predicate=0.5,
     )
     strong = PairFeatures(
-        title_fit=0.8, shared_figure=1.0, opening=0.6, closest_sentences=0.8, opening_meaning=0.7
+        title_fit=0.8,
+        shared_figure=1.0,
+        opening=0.6,
+        closest_sentences=0.8,
+        opening_meaning=0.7,
+        title_predicate=0.5,
     )
 
     assert 0.0 < weak.probability() < 0.5 < strong.probability() < 1.0
@@ -90,10 +101,20 @@ def test_more_agreement_means_a_higher_probability() -> None:
 
 def test_openings_that_retell_the_event_raise_the_probability() -> None:
     headlines_only = PairFeatures(
-        title_fit=0.5, shared_figure=0.0, opening=0.1, closest_sentences=0.2, opening_meaning=0.2
+        title_fit=0.5,
+        shared_figure=0.0,
+        opening=0.1,
+        closest_sentences=0.2,
+        opening_meaning=0.2,
+        title_predicate=0.5,
     )
     same_story_further_on = PairFeatures(
-        title_fit=0.5, shared_figure=0.0, opening=0.5, closest_sentences=0.7, opening_meaning=0.6
+        title_fit=0.5,
+        shared_figure=0.0,
+        opening=0.5,
+        closest_sentences=0.7,
+        opening_meaning=0.6,
+        title_predicate=0.5,
     )
 
     assert headlines_only.probability() < 0.5 < same_story_further_on.probability()
@@ -101,7 +122,12 @@ def test_openings_that_retell_the_event_raise_the_probability() -> None:
 
 def test_titles_naming_different_people_are_never_one_event_however_alike_the_rest() -> None:
     alike = PairFeatures(
-        title_fit=1.0, shared_figure=1.0, opening=1.0, closest_sentences=1.0, opening_meaning=1.0
+        title_fit=1.0,
+        shared_figure=1.0,
+        opening=1.0,
+        closest_sentences=1.0,
+        opening_meaning=1.0,
+        title_predicate=0.5,
     )
 
     assert alike.probability() > 0.99
@@ -137,6 +163,26 @@ def test_the_opening_retold_in_near_synonyms_means_the_same() -> None:
     by_words = replace(first, language="en"), replace(second, language="en")
 
     assert opening_meaning(first, second, even) > opening_meaning(*by_words, even) + 0.2
+
+
+def test_a_title_whose_verb_the_other_article_never_tells_is_another_event() -> None:
+    hospitalised = told(
+        "Актриса Васильева госпитализирована с пневмонией",
+        "Актрису Татьяну Васильеву доставили в больницу с пневмонией.",
+    )
+    diagnosed = told(
+        "Васильева заразилась коронавирусом",
+        "У актрисы Татьяны Васильевой подтвердили коронавирус.",
+    )
+    retold = told(
+        "Васильеву госпитализировали с пневмонией",
+        "Татьяну Васильеву доставили в больницу.",
+    )
+
+    assert hospitalised.verbs == ("госпитализировать",)
+    assert title_predicate(hospitalised, retold) > 0.9  # said exactly
+    assert title_predicate(hospitalised, diagnosed) < title_predicate(hospitalised, retold)
+    assert title_predicate(told("Итоги недели", "Неделя."), told("Погода", "Тепло.")) == 0.5
 
 
 def test_judging_skips_a_pair_that_cannot_reach_the_bar_and_measures_one_that_can() -> None:

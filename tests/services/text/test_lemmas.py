@@ -230,3 +230,14 @@ def test_any_query_word_gives_lemma_alternatives_of_letters_and_digits(word: str
     for part in default_lemmatizer().query_word(word):
         assert part
         assert all(LEMMA.match(lemma) for lemma in part)
+
+
+def test_a_headlines_verbs_are_read_in_every_form(lemmatizer: Lemmatizer) -> None:
+    verbs = lemmatizer.verbs("Закон подписан: Токаев подписал его и решил подписать второй")
+
+    assert verbs == ["подписать", "подписать", "решить", "подписать"]
+
+
+def test_only_russian_verbs_are_read(lemmatizer: Lemmatizer) -> None:
+    assert lemmatizer.verbs("Tokayev signs the law", "en") == []
+    assert lemmatizer.verbs("Цены на нефть и газ") == []
