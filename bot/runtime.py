@@ -41,6 +41,7 @@ from bot.update_claims import OrphanRecovery, UpdateClaimMiddleware, recovering
 from bot.webhook import serve_webhook
 from services.storage.replicas import RoleLock, role_lock
 from services.storage.update_claims import UpdateClaims
+from services.stories.same_event import warm_up as warm_up_same_event_check
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ async def run_bot(settings: Settings) -> None:
             mode = "webhook" if settings.webhook_url else "polling"
             log.info("bot started", extra={"username": me.username, "mode": mode})
             async with sending_share(services, bot) as budget, recovering(recovery):
+                await asyncio.to_thread(warm_up_same_event_check)  # not on the loop later
                 scheduler.start()
                 settle_after_start()
                 try:

@@ -17,7 +17,7 @@ from services.stories.fingerprint import EventFingerprint, fingerprint
 from services.stories.similarity import pair_features
 from services.text.lemmas import default_lemmatizer
 
-__all__ = ["DIGEST_THRESHOLD", "probability", "same_event", "told"]
+__all__ = ["DIGEST_THRESHOLD", "probability", "same_event", "told", "warm_up"]
 
 DIGEST_THRESHOLD = 0.99
 
@@ -40,3 +40,10 @@ def probability(first: EventFingerprint, second: EventFingerprint) -> float:
 def same_event(first: EventFingerprint, second: EventFingerprint) -> bool:
     """Whether two stories, each as `told`, report one event."""
     return probability(first, second) >= DIGEST_THRESHOLD
+
+
+def warm_up() -> None:
+    """Load what the check reads (the lemmatiser, navec's word vectors) now: a running bot
+    calls it off the event loop at start, so the first digest or /search does not stall
+    every reply for the quarter of a second the vectors take to load."""
+    probability(told("Прогрев проверки", "ru"), told("Проверка прогрета", "ru"))

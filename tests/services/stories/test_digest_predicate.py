@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from services.stories.same_event import DIGEST_THRESHOLD, probability, same_event, told
 from services.stories.similarity import THRESHOLD
 
@@ -53,3 +56,14 @@ def test_english_headlines_of_one_event_are_one_event() -> None:
     second = told("Kazakhstan's Tokayev signs children's rights law", "en")
 
     assert same_event(first, second)
+
+
+def test_warming_up_loads_the_word_vectors_the_check_reads() -> None:
+    probe = (
+        "from services.stories import embeddings, same_event\n"
+        "assert embeddings._table is None\n"
+        "same_event.warm_up()\n"
+        "assert embeddings._table is not None\n"
+    )
+
+    subprocess.run([sys.executable, "-c", probe], check=True)
