@@ -11,7 +11,8 @@ processes from /proc, and prints:
 - the peak seen while the pass ran.
 
 Goal: the bot's own process with the models loaded ≤ 350 MB. Worker processes are shown
-apart: they do extraction and summarising and hold no word vectors.
+apart: they do extraction and summarising, and one holds the story index (with its own copy
+of the word vectors).
 
     .venv/bin/python benchmarks/memory.py [--articles 300]
 """
