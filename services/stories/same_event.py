@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from services.stories.fingerprint import EventFingerprint, fingerprint
-from services.stories.similarity import pair_features
+from services.stories.similarity import judge, pair_features
 from services.text.lemmas import default_lemmatizer
 
 __all__ = ["DIGEST_THRESHOLD", "probability", "same_event", "told", "warm_up"]
@@ -38,8 +38,11 @@ def probability(first: EventFingerprint, second: EventFingerprint) -> float:
 
 
 def same_event(first: EventFingerprint, second: EventFingerprint) -> bool:
-    """Whether two stories, each as `told`, report one event."""
-    return probability(first, second) >= DIGEST_THRESHOLD
+    """Whether two stories, each as `told`, report one event. Most pairs a digest checks
+    are plainly apart, so the costly measurements are taken only for a pair that could
+    reach the bar."""
+    judged = judge(first, second, _alike, _alike, floor=DIGEST_THRESHOLD)
+    return judged is not None and judged.probability() >= DIGEST_THRESHOLD
 
 
 def warm_up() -> None:
