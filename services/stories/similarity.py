@@ -312,13 +312,15 @@ def judge(
     a: EventFingerprint, b: EventFingerprint, idf: Idf, opening_idf: Idf, *, floor: float
 ) -> PairFeatures | None:
     """`pair_features`, or None when the pair cannot reach P(same) >= `floor`: the cheap
-    measurements are taken first, and the costly two (closest sentences, opening meaning)
-    only when their best case could still lift the pair to `floor`."""
+    measurements are taken first, and the costly three (closest sentences, opening meaning,
+    title predicate) only when their best case could still lift the pair to `floor`."""
+    opening_weights = {term: opening_idf(term) for term in {*a.opening, *b.opening}}
+    weigh_opening = opening_weights.__getitem__  # the opening measurements read one IDF
     conflict = name_conflict(a, b)
     cheap = PairFeatures(
         title_fit=title_fit(a, b, idf),
         shared_figure=1.0 if a.figures & b.figures else 0.0,
-        opening=opening_cosine(a, b, opening_idf),
+        opening=opening_cosine(a, b, weigh_opening),
         closest_sentences=1.0,  # the best case, until measured
         opening_meaning=1.0,
         title_predicate=1.0,
@@ -326,8 +328,6 @@ def judge(
     )
     if floor > 0.0 and (conflict or cheap.probability() < floor):
         return None
-    opening_weights = {term: opening_idf(term) for term in {*a.opening, *b.opening}}
-    weigh_opening = opening_weights.__getitem__  # both read the same IDF
     return replace(
         cheap,
         closest_sentences=closest_sentences(a, b, weigh_opening),
