@@ -42,6 +42,7 @@ from bot.webhook import serve_webhook
 from services.storage.replicas import RoleLock, role_lock
 from services.storage.update_claims import UpdateClaims
 from services.stories.same_event import warm_up as warm_up_same_event_check
+from services.workers.background import running_beside
 
 log = logging.getLogger(__name__)
 
@@ -159,13 +160,10 @@ async def poll_when_leading(bot: Bot, dispatcher: Dispatcher, leader: RoleLock) 
             return
         log.info("polling: this replica leads")
         lost = asyncio.Event()
-        watch = asyncio.create_task(_watch_role(leader, dispatcher, lost))
         try:
-            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+            async with running_beside(_watch_role(leader, dispatcher, lost)):
+                await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
         finally:
-            watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watch
             await leader.release()
         if not lost.is_set():
             return  # stopped by a signal

@@ -26,6 +26,7 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update
 
 from services.storage.update_claims import Orphan, UpdateClaims
+from services.workers.background import running_beside
 
 log = logging.getLogger(__name__)
 
@@ -196,11 +197,8 @@ async def recovering(recovery: OrphanRecovery | None) -> AsyncIterator[None]:
     if recovery is None:
         yield
         return
-    task = asyncio.create_task(recovery.run())
     try:
-        yield
+        async with running_beside(recovery.run()):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await recovery.close()

@@ -37,6 +37,7 @@ from services.storage.channels import ThreadRepository
 from services.storage.deliveries import DeliveryRepository
 from services.storage.models import Delivery
 from services.storage.subscribers import SubscriberRepository
+from services.workers.background import running_beside
 
 log = logging.getLogger(__name__)
 
@@ -234,13 +235,8 @@ class DeliveryService:
                 await asyncio.sleep(lease.total_seconds() / 3)
                 await self._deliveries.renew_claims()
 
-        task = asyncio.create_task(renew())
-        try:
+        async with running_beside(renew()):
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def _send_all(self, sender: Sender, jobs: _Claims, report: PassReport) -> None:
         async def worker() -> None:

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 from services.storage.replicas import ReplicaRegistry
+from services.workers.background import running_beside
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +91,8 @@ class SharedBudget:
         the live ones for exactly as long as it may send.
         """
         await self.join()
-        heartbeat = asyncio.create_task(self.run())
         try:
-            yield self.share
+            async with running_beside(self.run()):
+                yield self.share
         finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
             await self.leave()
